@@ -1,0 +1,129 @@
+"""Command line for the data layer.
+
+    python -m course_utils.data status            # what is installed and prepared
+    python -m course_utils.data prepare           # prepare every corpus whose source is installed
+    python -m course_utils.data prepare en_de --force
+    python -m course_utils.data cards             # rewrite datasets/*.md cards and checksums.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from . import CORPORA, SPLITS, SourceMissingError, _repo_datasets_dir, cache_root, corpus_status, prepare
+from ._cache import read_split
+
+
+def _cmd_prepare(names: list[str], force: bool) -> int:
+    required = {"en_de", "numbers_en_de", "shakespeare"}
+    failed = 0
+    for name in names or list(CORPORA):
+        try:
+            manifest = prepare(name, force=force, verbose=True)
+            if not force:
+                counts = ", ".join(f"{s} {manifest['files'][s + '.jsonl']['records']:,}" for s in SPLITS)
+                print(f"OK {name}: {counts} (checksum {manifest['sha256'][:12]}…)")
+        except SourceMissingError as exc:
+            optional = name not in required and not names
+            print(f"{'skipped (optional)' if optional else 'MISSING'} {name}: {exc}", file=sys.stderr)
+            failed += 0 if optional else 1
+    return 1 if failed else 0
+
+
+def _card(name: str, manifest: dict, samples: list[dict]) -> str:
+    spec = CORPORA[name]
+    lines = [f"# Dataset card: `{name}`", "", f"**{spec.title}.** {spec.description}", ""]
+    lines += ["## Source", "", "| package | registry | version | licence | what it is | install |", "|---|---|---|---|---|---|"]
+    for src, used in zip(spec.sources, manifest["sources"]):
+        lines.append(
+            f"| `{src.package}` | {src.registry} | {used['version']} | {src.licence} | {src.homepage_note} | `{src.install}` |"
+        )
+    total = sum(f["records"] for f in manifest["files"].values())
+    lines += ["", "## Splits", "", "Assigned by hashing each example's normalised text (see `course_utils/data/_splits.py`):",
+              "independent of source order, disjoint after normalisation, 80/10/10 in expectation.", "",
+              "| split | records | sha256 of the split file |", "|---|---:|---|"]
+    for s in SPLITS:
+        f = manifest["files"][f"{s}.jsonl"]
+        lines.append(f"| {s} | {f['records']:,} | `{f['sha256']}` |")
+    lines += [f"| **total** | **{total:,}** | combined: `{manifest['sha256']}` |", ""]
+    lines += ["## Loading", "", "```python"]
+    if spec.kind == "text":
+        lines.append("from course_utils.data import load_shakespeare\ntext = load_shakespeare()   # .train/.validation/.test are strings")
+    else:
+        lines.append(f"from course_utils.data import load_pairs\npairs = load_pairs({name!r})   # lists of (en, de) tuples")
+    lines += [
+        "# or, as a TensorFlow Datasets builder (offline):",
+        "import course_utils.data.tfds_builders, tensorflow_datasets as tfds",
+        f"ds = tfds.load('recurrent_{name}', split='train', data_dir='datasets/cache/tfds', download=True)",
+        "```",
+        "",
+        "## Three sample records (from the train split)",
+        "",
+        "```json",
+    ]
+    lines += [json.dumps(r, ensure_ascii=False) for r in samples]
+    lines += ["```", ""]
+    return "\n".join(lines)
+
+
+def _cmd_cards() -> int:
+    out_dir = _repo_datasets_dir()
+    if out_dir is None:
+        print("cards: run this from a clone of the course repository", file=sys.stderr)
+        return 2
+    checksums = {}
+    for name in CORPORA:
+        try:
+            manifest = prepare(name, verbose=True)
+        except SourceMissingError as exc:
+            print(f"cards: skipping {name}: {exc}", file=sys.stderr)
+            continue
+        train = read_split(cache_root() / name, "train")
+        step = max(1, len(train) // 3)
+        samples = [train[i * step] for i in range(3)]
+        if CORPORA[name].kind == "text":
+            samples = [dict(r, text=r["text"][:200]) for r in samples]
+        (out_dir / f"{name}.md").write_text(_card(name, manifest, samples), encoding="utf-8")
+        checksums[name] = {
+            "sha256": manifest["sha256"],
+            "sources": manifest["sources"],
+            "records": {s: manifest["files"][f"{s}.jsonl"]["records"] for s in SPLITS},
+        }
+        print(f"wrote datasets/{name}.md")
+    path = out_dir / "checksums.json"
+    old = json.loads(path.read_text()) if path.is_file() else {}
+    old.update(checksums)
+    path.write_text(json.dumps(old, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m course_utils.data", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="cmd", required=True)
+    p = sub.add_parser("prepare", help="prepare corpora (default: all whose sources are installed)")
+    p.add_argument("names", nargs="*", metavar="NAME", help=f"any of: {', '.join(CORPORA)}")
+    p.add_argument("--force", action="store_true", help="rebuild even if the cache is intact")
+    sub.add_parser("status", help="show which corpora are available")
+    sub.add_parser("cards", help="rewrite the dataset cards and datasets/checksums.json")
+    args = parser.parse_args(argv)
+    if args.cmd == "prepare":
+        unknown = [n for n in args.names if n not in CORPORA]
+        if unknown:
+            parser.error(f"unknown corpus {', '.join(unknown)}; choose from: {', '.join(CORPORA)}")
+        return _cmd_prepare(args.names, args.force)
+    if args.cmd == "cards":
+        return _cmd_cards()
+    for row in corpus_status():
+        if row["available"]:
+            print(f"{row['corpus']:15} available   train {row['train']:>6,}  validation {row['validation']:>5,}  test {row['test']:>5,}")
+        else:
+            print(f"{row['corpus']:15} not installed: {row['note']}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

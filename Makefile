@@ -8,7 +8,7 @@
 # Conda users: `conda env create -f environment.yml && conda activate recurrent`,
 # then `make course VENV=$CONDA_PREFIX` (the install steps find everything present).
 
-PYTHON ?= python3.11
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.recurrent-installed
@@ -21,7 +21,7 @@ help:
 	@sed -n '1,12p' Makefile
 
 $(PY):
-	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Need $(PYTHON) on PATH (the course is pinned to Python 3.11). Install it, or run: make PYTHON=/path/to/python3.11 ..."; exit 1; }
+	@$(PYTHON) -c "import sys; assert sys.version_info[:2] == (3, 11)" 2>/dev/null || { echo "Need Python 3.11 (found: $(PYTHON)) (the course is pinned to Python 3.11). Install it, or run: make PYTHON=/path/to/python3.11 ..."; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 
 $(STAMP): $(PY) requirements.txt requirements-corpora.txt pyproject.toml

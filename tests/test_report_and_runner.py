@@ -1,0 +1,52 @@
+"""Key metrics and the course runner's results table."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from course_utils.report import METRICS_ENV, key_metric
+from course_utils.runner import find_notebooks, results_table
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_key_metric_prints_and_records(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    path = tmp_path / "m.jsonl"
+    monkeypatch.setenv(METRICS_ENV, str(path))
+    key_metric("test accuracy", 0.91234, ".3f")
+    assert capsys.readouterr().out == "Key metric: test accuracy = 0.912\n"
+    assert json.loads(path.read_text()) == {"name": "test accuracy", "value": 0.91234, "text": "0.912"}
+
+
+@pytest.mark.parametrize("name, value", [("", 1.0), ("x", float("nan")), ("x", "0.9"), ("x", True)])
+def test_key_metric_rejects_bad_input(name, value) -> None:
+    with pytest.raises(ValueError):
+        key_metric(name, value)
+
+
+def test_results_table_lists_each_notebook_and_failures() -> None:
+    rows = [
+        {"notebook": "00_a", "seconds": 6.5, "ok": True, "error": None, "metrics": [{"name": "m", "text": "1.0"}]},
+        {"notebook": "01_b", "seconds": 3.0, "ok": False, "error": "ValueError: boom", "metrics": []},
+    ]
+    table = results_table(rows)
+    assert "| 00_a | 6.5 | m = 1.0 | ok |" in table
+    assert "FAILED: ValueError: boom" in table
+    assert "| **total** | **9.5** | | 1/2 ok |" in table
+
+
+def test_every_notebook_is_numbered_and_stored_with_outputs() -> None:
+    import nbformat
+
+    notebooks = find_notebooks(ROOT / "notebooks")
+    assert notebooks and notebooks[0].name.startswith("00_")
+    for path in notebooks:
+        nb = nbformat.read(path, as_version=4)
+        code = [c for c in nb.cells if c.cell_type == "code"]
+        assert any(c.outputs for c in code), f"{path.name} is stored without outputs; run `make store`"
+        assert any("NBVAL_CHECK_OUTPUT" in c.source for c in code), f"{path.name} has no checked cell"
+        assert any("set_seed(" in c.source for c in code), f"{path.name} does not call course_utils.seed.set_seed"
+        assert not any("pip install" in c.source for c in code), f"{path.name} installs packages itself"

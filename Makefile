@@ -14,7 +14,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.recurrent-installed
 PYTEST_ARGS ?=
 
-.PHONY: setup system-data data check course store lab test lock clean help
+.PHONY: setup system-data data check course store student lab test lock clean help
 .DEFAULT_GOAL := help
 
 help:
@@ -57,6 +57,11 @@ course: setup
 # Maintainers: execute and store the outputs in notebooks/ (what readers on the web see).
 store: setup
 	$(PY) -m course_utils.runner --store
+	$(PY) -m course_utils.exercises
+
+# Student notebooks: the chapters with every solution block stripped (kept in sync by a test).
+student: $(STAMP)
+	$(PY) -m course_utils.exercises
 
 lab: setup
 	$(VENV)/bin/jupyter lab notebooks/

@@ -1,0 +1,78 @@
+"""Every exercise check passes its reference and fails a wrong answer with its hint;
+the student notebooks are the solution notebooks with the solutions stripped."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from pathlib import Path
+
+import nbformat
+import pytest
+
+import course_utils.checks
+from course_utils.exercises import PLACEHOLDER, SelfTest, strip_solutions, student_notebook
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+
+
+def _self_tests() -> list[tuple[str, SelfTest]]:
+    out = []
+    for info in pkgutil.iter_modules(course_utils.checks.__path__):
+        module = importlib.import_module(f"course_utils.checks.{info.name}")
+        out += [(f"{info.name}.{t.check.__name__}", t) for t in module.SELF_TESTS]
+    return out
+
+
+SELF_TESTS = _self_tests()
+
+
+@pytest.mark.parametrize("name, case", SELF_TESTS, ids=[n for n, _ in SELF_TESTS])
+def test_check_passes_the_reference(name: str, case: SelfTest) -> None:
+    result = case.check(case.reference)
+    assert result, str(result)
+    assert "PASSED" in str(result)
+
+
+@pytest.mark.parametrize("name, case", SELF_TESTS, ids=[n for n, _ in SELF_TESTS])
+def test_check_fails_a_wrong_answer_with_its_hint(name: str, case: SelfTest) -> None:
+    result = case.check(case.wrong)
+    assert not result
+    assert case.hint in result.message, f"expected the hint {case.hint!r}, got {result.message!r}"
+
+
+@pytest.mark.parametrize("name, case", SELF_TESTS, ids=[n for n, _ in SELF_TESTS])
+def test_check_explains_an_unfinished_exercise(name: str, case: SelfTest) -> None:
+    def unfinished(*args, **kwargs):
+        raise NotImplementedError
+
+    result = case.check(unfinished)
+    assert not result and "not implemented yet" in result.message
+
+
+def test_strip_solutions_keeps_indentation_and_code_around() -> None:
+    src = "def f(x):\n    ### BEGIN SOLUTION\n    return x + 1\n    ### END SOLUTION\n\nprint(f)"
+    assert strip_solutions(src) == f"def f(x):\n    {PLACEHOLDER}\n\nprint(f)"
+    with pytest.raises(ValueError, match="unbalanced"):
+        strip_solutions("### BEGIN SOLUTION\nx = 1")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_every_chapter_has_checked_exercises(path: Path) -> None:
+    sources = [c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code"]
+    solutions = sum(s.count("### BEGIN SOLUTION") for s in sources)
+    checks = sum("check_" in s for s in sources)
+    assert 2 <= solutions <= 4, f"{path.name} has {solutions} exercises; chapters end with 2 to 4"
+    assert checks >= solutions, f"{path.name}: every exercise needs a check_... call"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_student_notebook_is_in_sync(path: Path) -> None:
+    stored = ROOT / "notebooks" / "student" / path.name
+    assert stored.is_file(), f"missing {stored}; run `make student`"
+    want = student_notebook(path)
+    got = nbformat.read(stored, as_version=4)
+    assert [c.source for c in got.cells] == [c.source for c in want.cells], \
+        f"{stored.name} is out of date with its solution notebook; run `make student`"
+    assert not any("### BEGIN SOLUTION" in c.source for c in got.cells)

@@ -86,7 +86,7 @@ def test_translation_rebuild_is_deterministic_and_matches_card(tmp_path: Path) -
     assert manifest["sha256"] == card["sha256"], "the pinned auf-deutsch must give the checksum in datasets/checksums.json"
 
 
-@pytest.mark.parametrize("corpus", ["en_de", "numbers_en_de", "shakespeare"])
+@pytest.mark.parametrize("corpus", ["en_de", "numbers_en_de", "names", "shakespeare"])
 def test_required_corpora_match_their_dataset_cards(corpus: str) -> None:
     manifest = read_manifest(data.cache_root() / corpus)
     card = data.expected_checksums()[corpus]
@@ -178,7 +178,7 @@ def test_missing_debian_source_names_the_apt_command(monkeypatch: pytest.MonkeyP
         (lambda: data.load_translation(max_words=0), "max_words must be a positive int"),
         (lambda: data.load_translation(max_words=2.5), "max_words must be a positive int"),
         (lambda: data.load_shakespeare(max_chars=-1), "max_chars must be a positive int"),
-        (lambda: data.load_pairs("shakespeare"), "is a text corpus"),
+        (lambda: data.load_pairs("shakespeare"), "is not a corpus of pairs; use load_shakespeare"),
         (lambda: data.load_pairs("wikipedia"), "Unknown corpus 'wikipedia'"),
         (lambda: data.pairs_to_dataset([]), "non-empty list"),
         (lambda: data.pairs_to_dataset([("a", "b", "c")]), "an \\(en, de\\) tuple"),

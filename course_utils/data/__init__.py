@@ -35,6 +35,7 @@ __all__ = [
     "Splits",
     "cache_root",
     "corpus_status",
+    "load_names",
     "load_numbers",
     "load_pairs",
     "load_shakespeare",
@@ -74,6 +75,11 @@ def _split_text(records: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]
     }
 
 
+def _split_words(records: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    splits = assign_splits([r["name"] for r in records], lambda name: (name,))
+    return {name: [{"name": n} for n in sorted(rows)] for name, rows in splits.items()}
+
+
 CORPORA: dict[str, CorpusSpec] = {
     spec.name: spec
     for spec in (
@@ -111,6 +117,15 @@ CORPORA: dict[str, CorpusSpec] = {
             fields=("n", "en", "de"),
         ),
         CorpusSpec(
+            name="names",
+            title="US Census first names (5,163 names)",
+            kind="words",
+            sources=(_sources.NAMES,),
+            read=_sources.read_names,
+            description="Short lowercase words such as 'mary' for a from-scratch character-level RNN.",
+            fields=("name",),
+        ),
+        CorpusSpec(
             name="shakespeare",
             title="The complete works of Shakespeare (42 texts)",
             kind="text",
@@ -122,7 +137,7 @@ CORPORA: dict[str, CorpusSpec] = {
     )
 }
 
-_SPLITTERS = {"pairs": _split_pairs, "numbers": _split_numbers, "text": _split_text}
+_SPLITTERS = {"pairs": _split_pairs, "numbers": _split_numbers, "text": _split_text, "words": _split_words}
 
 TRANSLATION_SOURCES: dict[str, str] = {"auf-deutsch": "en_de", "ding": "en_de_ding", "all": "en_de_all"}
 
@@ -252,8 +267,8 @@ def load_pairs(
     as lists of ``(english, german)`` string tuples. ``max_words`` keeps only pairs whose
     two sides both have at most that many whitespace-separated words."""
     spec = _spec(corpus)
-    if spec.kind == "text":
-        raise ValueError(f"{corpus!r} is a text corpus, not pairs; use load_shakespeare()")
+    if spec.kind not in ("pairs", "numbers"):
+        raise ValueError(f"{corpus!r} is not a corpus of pairs; use load_{corpus}()")
     _check_positive("max_words", max_words)
     records, sha = _load_records(corpus, cache_dir)
 
@@ -297,6 +312,12 @@ def load_shakespeare(
     if max_chars is not None:
         texts = {s: t[:max_chars] for s, t in texts.items()}
     return Splits(**texts, corpus="shakespeare", sha256=sha)
+
+
+def load_names(cache_dir: str | os.PathLike[str] | None = None) -> Splits[list[str]]:
+    """US Census first names, lowercase (``"mary"``, ``"james"``), split by name."""
+    records, sha = _load_records("names", cache_dir)
+    return Splits(**{s: [r["name"] for r in rows] for s, rows in records.items()}, corpus="names", sha256=sha)
 
 
 def pairs_to_dataset(pairs: list[tuple[str, str]]) -> Any:

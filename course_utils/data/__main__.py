@@ -18,7 +18,7 @@ from ._cache import read_split
 
 
 def _cmd_prepare(names: list[str], force: bool) -> int:
-    required = {"en_de", "numbers_en_de", "shakespeare"}
+    required = {"en_de", "numbers_en_de", "names", "shakespeare"}
     failed = 0
     for name in names or list(CORPORA):
         try:
@@ -52,6 +52,8 @@ def _card(name: str, manifest: dict, samples: list[dict]) -> str:
     lines += ["## Loading", "", "```python"]
     if spec.kind == "text":
         lines.append("from course_utils.data import load_shakespeare\ntext = load_shakespeare()   # .train/.validation/.test are strings")
+    elif spec.kind == "words":
+        lines.append(f"from course_utils.data import load_{name}\nwords = load_{name}()   # lists of strings")
     else:
         lines.append(f"from course_utils.data import load_pairs\npairs = load_pairs({name!r})   # lists of (en, de) tuples")
     lines += [

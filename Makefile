@@ -4,6 +4,7 @@
 #   make course   set up, then execute every notebook into build/ (+ HTML) and print a results table
 #   make test     set up, then run the unit tests and execute every notebook under nbval
 #   make lab      set up, then open JupyterLab on notebooks/
+#   make site     a static HTML site of the stored notebooks in build/site/
 #
 # Conda users: `conda env create -f environment.yml && conda activate recurrent`,
 # then `make course VENV=$CONDA_PREFIX` (the install steps find everything present).
@@ -14,7 +15,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.recurrent-installed
 PYTEST_ARGS ?=
 
-.PHONY: setup system-data data check course store student lab test lock clean help
+.PHONY: setup system-data browser-deps data check course store student site lab test lock clean help
 .DEFAULT_GOAL := help
 
 help:
@@ -42,6 +43,16 @@ system-data:
 	    || echo "Could not install trans-de-en; continuing without the optional corpus."; \
 	else echo "Skipping the optional Ding dictionary (needs root and apt-get): sudo apt-get install -y trans-de-en"; fi
 
+# The browser test drives Debian's chromium (Playwright's own browser download is
+# not reachable offline). Installed where apt-get exists and we are root.
+browser-deps:
+	@if command -v chromium >/dev/null 2>&1; then echo "chromium: present"; \
+	elif command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	  echo "Installing Debian chromium for the JupyterLab browser test..."; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	    || echo "Could not install chromium; the browser test will be skipped."; \
+	else echo "chromium is missing and we are not root: the browser test will be skipped (sudo apt-get install -y chromium)"; fi
+
 setup: $(STAMP) system-data
 	$(PY) -m course_utils.data prepare
 
@@ -63,10 +74,14 @@ store: setup
 student: $(STAMP)
 	$(PY) -m course_utils.exercises
 
+# A static HTML site of the stored notebooks, with a chapter index: build/site/index.html
+site: $(STAMP)
+	$(PY) -m course_utils.site
+
 lab: setup
 	$(VENV)/bin/jupyter lab notebooks/
 
-test: setup
+test: setup browser-deps
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 # Maintainers: re-pin after editing requirements.in (needs a fresh venv at .venv-lock).

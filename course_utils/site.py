@@ -1,0 +1,115 @@
+"""Build a static HTML site of the course from the stored, executed notebooks.
+
+    python -m course_utils.site            # -> build/site/index.html and one page per chapter
+
+Each chapter page is nbconvert's HTML export of the notebook (with its stored plots),
+with a navigation bar (index, previous, next) added at the top and bottom. The index
+lists every chapter with its title, objectives line and run time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+_STYLE = """
+<style>
+.course-nav{font:15px/1.4 system-ui,sans-serif;background:#f4f6f8;border-bottom:1px solid #dde;
+ padding:10px 24px;display:flex;gap:24px;align-items:center}
+.course-nav a{color:#1f5fa8;text-decoration:none}.course-nav .title{font-weight:600;margin-right:auto}
+</style>
+"""
+
+
+@dataclass(frozen=True)
+class Chapter:
+    path: Path
+    number: str
+    title: str
+    run_time: str
+
+    @property
+    def page(self) -> str:
+        return self.path.with_suffix(".html").name
+
+
+def describe(path: Path) -> Chapter:
+    """Title and run time of a notebook, read from its first markdown cell."""
+    import nbformat
+
+    nb = nbformat.read(path, as_version=4)
+    first = next((c.source for c in nb.cells if c.cell_type == "markdown"), "")
+    title = next((line.lstrip("# ").strip() for line in first.splitlines() if line.startswith("#")), path.stem)
+    match = re.search(r"\*\*Run time:\*\*\s*([^\n(]+)", first)
+    return Chapter(path, path.name[:2], title, match.group(1).strip().rstrip(".") if match else "")
+
+
+def _nav(chapters: list[Chapter], i: int | None) -> str:
+    links = ['<span class="title">Recurrent: RNNs with Keras</span>', '<a href="index.html">All chapters</a>']
+    if i is not None and i > 0:
+        links.append(f'<a href="{chapters[i - 1].page}">&larr; {html.escape(chapters[i - 1].title)}</a>')
+    if i is not None and i + 1 < len(chapters):
+        links.append(f'<a href="{chapters[i + 1].page}">{html.escape(chapters[i + 1].title)} &rarr;</a>')
+    return f'<nav class="course-nav">{" ".join(links)}</nav>'
+
+
+def build_site(notebook_dir: Path = ROOT / "notebooks", out_dir: Path = ROOT / "build" / "site") -> list[Path]:
+    """Write index.html and one page per numbered notebook; return the written paths."""
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    paths = sorted(notebook_dir.glob("[0-9][0-9]_*.ipynb"))
+    if not paths:
+        raise FileNotFoundError(f"no numbered notebooks in {notebook_dir}")
+    chapters = [describe(p) for p in paths]
+    out_dir.mkdir(parents=True, exist_ok=True)
+    exporter = HTMLExporter()
+    written = []
+    for i, chapter in enumerate(chapters):
+        body, _ = exporter.from_notebook_node(nbformat.read(chapter.path, as_version=4))
+        nav = _nav(chapters, i)
+        body = body.replace("</head>", _STYLE + "</head>", 1)
+        body = re.sub(r"(<body[^>]*>)", lambda m: m.group(1) + nav, body, count=1)
+        body = body.replace("</body>", nav + "</body>", 1)
+        target = out_dir / chapter.page
+        target.write_text(body, encoding="utf-8")
+        written.append(target)
+    rows = "\n".join(
+        f'<tr><td>{c.number}</td><td><a href="{c.page}">{html.escape(c.title)}</a></td><td>{html.escape(c.run_time)}</td></tr>'
+        for c in chapters
+    )
+    index = f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
+<title>Recurrent: recurrent neural networks with Keras</title>{_STYLE}
+<style>body{{margin:0;font:16px/1.5 system-ui,sans-serif}}main{{max-width:900px;margin:24px auto;padding:0 16px}}
+table{{border-collapse:collapse;width:100%}}td,th{{border-bottom:1px solid #e3e3e3;padding:6px 8px;text-align:left}}</style>
+</head><body>{_nav(chapters, None)}<main>
+<h1>Recurrent</h1>
+<p>A hands-on course on recurrent neural networks with Keras and TensorFlow. Every chapter below was executed
+on a 2-core CPU, offline; the pages show its stored outputs and plots.</p>
+<table><thead><tr><th>#</th><th>chapter</th><th>run time</th></tr></thead><tbody>
+{rows}
+</tbody></table></main></body></html>
+"""
+    (out_dir / "index.html").write_text(index, encoding="utf-8")
+    return [out_dir / "index.html", *written]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m course_utils.site", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--notebooks", type=Path, default=ROOT / "notebooks")
+    parser.add_argument("--out", type=Path, default=ROOT / "build" / "site")
+    args = parser.parse_args(argv)
+    pages = build_site(args.notebooks, args.out)
+    print(f"wrote {len(pages)} pages; open {pages[0]}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

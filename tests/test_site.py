@@ -1,0 +1,28 @@
+"""The static site: an index linking every chapter, and navigation on every page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from course_utils.site import build_site, describe
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_site_has_an_index_and_navigation(tmp_path: Path) -> None:
+    pages = build_site(ROOT / "notebooks", tmp_path)
+    index = (tmp_path / "index.html").read_text(encoding="utf-8")
+    notebooks = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    assert len(pages) == len(notebooks) + 1
+    for nb in notebooks:
+        page = tmp_path / nb.with_suffix(".html").name
+        assert f'href="{page.name}"' in index
+        text = page.read_text(encoding="utf-8")
+        assert text.count('class="course-nav"') == 2 and 'href="index.html"' in text
+        assert "data:image/png;base64" in text, f"{page.name} shows no stored plot"
+
+
+def test_describe_reads_title_and_run_time() -> None:
+    chapter = describe(ROOT / "notebooks" / "00_setup_and_sequences.ipynb")
+    assert chapter.title == "00 · Setup and sequences"
+    assert chapter.run_time.startswith("about")

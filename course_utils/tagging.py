@@ -1,0 +1,95 @@
+"""Metrics for sequence tagging (one label per token): per-tag precision, recall
+and F1, token accuracy, and the most-frequent-tag baseline.
+
+Labels are compared token by token, ignoring padding. Entity-level (span) scoring,
+as in the CoNLL evaluation, is stricter; per-tag token scores are what a POS tagger
+is usually reported with.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+
+import numpy as np
+
+
+def _flatten(gold: Sequence[Sequence[str]], pred: Sequence[Sequence[str]]) -> tuple[list[str], list[str]]:
+    if len(gold) != len(pred):
+        raise ValueError(f"gold has {len(gold)} sentences but pred has {len(pred)}; pass one tag list per sentence for both")
+    g_all, p_all = [], []
+    for i, (g, p) in enumerate(zip(gold, pred)):
+        if len(g) != len(p):
+            raise ValueError(f"sentence {i}: {len(g)} gold tags but {len(p)} predicted; strip padding before scoring")
+        g_all.extend(g)
+        p_all.extend(p)
+    if not g_all:
+        raise ValueError("no tokens to score: gold and pred are empty")
+    return g_all, p_all
+
+
+def per_tag_scores(gold: Sequence[Sequence[str]], pred: Sequence[Sequence[str]]) -> dict[str, dict[str, float]]:
+    """Per-tag precision, recall, F1 and support (gold count), token level.
+
+    gold, pred: one list of tags per sentence, e.g. ``[["NNP", "VBD"], ["DT"]]``.
+    Tags that are never predicted get precision 0; tags with no gold tokens get recall 0.
+    """
+    g_all, p_all = _flatten(gold, pred)
+    tp: Counter[str] = Counter()
+    n_pred: Counter[str] = Counter(p_all)
+    n_gold: Counter[str] = Counter(g_all)
+    for g, p in zip(g_all, p_all):
+        if g == p:
+            tp[g] += 1
+    scores: dict[str, dict[str, float]] = {}
+    for tag in sorted(set(n_gold) | set(n_pred)):
+        precision = tp[tag] / n_pred[tag] if n_pred[tag] else 0.0
+        recall = tp[tag] / n_gold[tag] if n_gold[tag] else 0.0
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        scores[tag] = {"precision": precision, "recall": recall, "f1": f1, "support": float(n_gold[tag])}
+    return scores
+
+
+def token_accuracy(gold: Sequence[Sequence[str]], pred: Sequence[Sequence[str]]) -> float:
+    """Share of tokens whose predicted tag equals the gold tag."""
+    g_all, p_all = _flatten(gold, pred)
+    return float(np.mean([g == p for g, p in zip(g_all, p_all)]))
+
+
+def macro_f1(scores: dict[str, dict[str, float]]) -> float:
+    """Unweighted mean F1 over the tags that occur in the gold data."""
+    f1s = [s["f1"] for s in scores.values() if s["support"] > 0]
+    if not f1s:
+        raise ValueError("no tag has gold support; score a non-empty gold set")
+    return float(np.mean(f1s))
+
+
+class MostFrequentTagBaseline:
+    """Tag each word with the tag it had most often in training; unknown words get
+    the most frequent tag overall. The classic baseline a tagger must beat."""
+
+    def __init__(self) -> None:
+        self.by_word: dict[str, str] = {}
+        self.default: str | None = None
+
+    def fit(self, sentences: Sequence[Sequence[str]], tags: Sequence[Sequence[str]]) -> "MostFrequentTagBaseline":
+        """sentences: lists of tokens; tags: the matching lists of tags."""
+        counts: dict[str, Counter[str]] = defaultdict(Counter)
+        overall: Counter[str] = Counter()
+        for words, labels in zip(sentences, tags, strict=True):
+            if len(words) != len(labels):
+                raise ValueError(f"a sentence has {len(words)} tokens but {len(labels)} tags")
+            for w, t in zip(words, labels):
+                counts[w.lower()][t] += 1
+                overall[t] += 1
+        if not overall:
+            raise ValueError("fit() got no tagged tokens")
+        self.by_word = {w: c.most_common(1)[0][0] for w, c in counts.items()}
+        self.default = overall.most_common(1)[0][0]
+        return self
+
+    def predict(self, sentences: Sequence[Sequence[str]]) -> list[list[str]]:
+        """One tag list per sentence."""
+        if self.default is None:
+            raise RuntimeError("call fit() before predict()")
+        return [[self.by_word.get(w.lower(), self.default) for w in words] for words in sentences]

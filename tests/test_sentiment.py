@@ -1,0 +1,63 @@
+"""course_utils.sentiment: the bag-of-words baseline, the RNN classifier, error listing."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from course_utils import sentiment
+
+TEXTS = ["good tea", "great good coffee", "bad tea", "awful bad coffee", "good", "bad", "great", "awful"] * 5
+LABELS = np.array([1, 1, 0, 0, 1, 0, 1, 0] * 5)
+
+
+def test_bag_of_words_baseline_learns_and_ignores_order() -> None:
+    model = sentiment.BagOfWordsLogisticRegression(max_tokens=50, l2=1e-3).fit(TEXTS, LABELS)
+    p = model.predict_proba(["great tea", "awful tea", "tea great"])
+    assert p[0] > 0.5 > p[1]
+    assert p[0] == pytest.approx(p[2])  # a bag of words cannot see order
+    assert model.n_params == model.vocabulary_size + 1
+    top = model.top_words(2)
+    assert {w for w, _ in top["positive"]} <= {"good", "great"}
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: sentiment.BagOfWordsLogisticRegression(max_tokens=1), "max_tokens must be an int >= 3"),
+    (lambda: sentiment.BagOfWordsLogisticRegression(l2=-1), "l2 must be a non-negative"),
+    (lambda: sentiment.BagOfWordsLogisticRegression().fit("one text", [1]), "wrap a single sentence in a list"),
+    (lambda: sentiment.BagOfWordsLogisticRegression().fit(["a", "b"], [1]), r"labels must have shape \(2,\)"),
+    (lambda: sentiment.BagOfWordsLogisticRegression().fit(["a", "b"], [1, 2]), "labels must be 0 or 1"),
+    (lambda: sentiment.build_text_classifier(100, cell="rnn"), "'lstm' or 'gru'"),
+    (lambda: sentiment.build_text_classifier(0), "vocabulary_size must be a positive int"),
+    (lambda: sentiment.most_confident_errors(["a"], [1], [0.2], k=0), "k must be a positive int"),
+    (lambda: sentiment.most_confident_errors(["a", "b"], [1, 0], [0.2], k=1), r"probabilities must have shape \(2,\)"),
+])
+def test_bad_arguments_get_clear_errors(call, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        call()
+
+
+def test_predict_before_fit_is_explained() -> None:
+    with pytest.raises(RuntimeError, match="call fit"):
+        sentiment.BagOfWordsLogisticRegression().predict_proba(["x"])
+
+
+def test_text_classifier_shapes_and_masking() -> None:
+    import keras
+
+    keras.utils.set_random_seed(0)
+    uni = sentiment.build_text_classifier(50, embed_dim=4, units=3, cell="gru")
+    bi = sentiment.build_text_classifier(50, embed_dim=4, units=3, cell="gru", bidirectional=True)
+    assert bi.count_params() > uni.count_params()
+    ids = np.array([[5, 7, 9, 0, 0, 0], [5, 7, 9, 0, 0, 0]], dtype="int32")
+    short = np.array([[5, 7, 9]], dtype="int32")
+    out = uni.predict(ids, verbose=0)
+    assert out.shape == (2, 1)
+    np.testing.assert_allclose(out[0], uni.predict(short, verbose=0)[0], atol=1e-6)  # padding is masked
+
+
+def test_most_confident_errors_orders_by_confidence_in_the_wrong_class() -> None:
+    texts = ["a", "b", "c", "d", "e"]
+    table = sentiment.most_confident_errors(texts, [1, 0, 1, 0, 1], [0.4, 0.9, 0.05, 0.3, 0.99], k=5)
+    assert list(table["text"]) == ["c", "b", "a"]
+    assert list(table["confidence"]) == [0.95, 0.9, 0.6]

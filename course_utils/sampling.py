@@ -1,0 +1,88 @@
+"""Decoding for character language models: temperature, greedy and sampled generation,
+and an autocomplete that continues a prompt.
+
+With logits ``z`` (V,), sampling at temperature ``tau`` draws from ``softmax(z / tau)``:
+tau < 1 sharpens the distribution (safer, more repetitive), tau > 1 flattens it (more
+varied, more mistakes), and tau -> 0 becomes greedy decoding, ``argmax z``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .charlm import CharVocab, make_stepper
+
+__all__ = ["apply_temperature", "autocomplete", "generate", "sample_next"]
+
+
+def _check_temperature(temperature: float) -> None:
+    if isinstance(temperature, bool) or not isinstance(temperature, (int, float)) or not np.isfinite(temperature) \
+            or temperature < 0:
+        raise ValueError(f"temperature must be a number >= 0 (0 = greedy), got {temperature!r}")
+
+
+def apply_temperature(logits: np.ndarray, temperature: float) -> np.ndarray:
+    """softmax(logits / temperature) over the last axis; temperature 0 gives a one-hot argmax."""
+    _check_temperature(temperature)
+    logits = np.asarray(logits, dtype="float64")
+    if logits.ndim < 1 or logits.shape[-1] < 1:
+        raise ValueError(f"logits must have a last axis of size V >= 1, got shape {logits.shape}")
+    if temperature == 0:
+        return np.eye(logits.shape[-1])[np.argmax(logits, axis=-1)]
+    z = logits / temperature
+    z -= z.max(axis=-1, keepdims=True)
+    p = np.exp(z)
+    return p / p.sum(axis=-1, keepdims=True)
+
+
+def sample_next(logits: np.ndarray, temperature: float = 1.0, rng: np.random.Generator | None = None) -> int:
+    """One id from logits (V,): argmax when temperature is 0, else a draw from softmax(logits/temperature)."""
+    logits = np.asarray(logits)
+    if logits.ndim != 1:
+        raise ValueError(f"sample_next() takes the logits of one step, shape (V,), got {logits.shape}")
+    if temperature == 0:
+        _check_temperature(temperature)
+        return int(np.argmax(logits))
+    p = apply_temperature(logits, temperature)
+    rng = rng if rng is not None else np.random.default_rng()
+    return int(rng.choice(len(p), p=p))
+
+
+def generate(model: Any, vocab: CharVocab, prompt: str, n_chars: int = 200, temperature: float = 1.0,
+             seed: int = 0, stop: str | None = None) -> str:
+    """Feed ``prompt`` through a char LM (from :func:`course_utils.charlm.build_char_lm`), then
+    generate ``n_chars`` characters one at a time, feeding each back in. Returns only the new
+    text. ``temperature=0`` is greedy. Stops early after the ``stop`` string if given."""
+    if not isinstance(vocab, CharVocab):
+        raise TypeError(f"vocab must be a CharVocab, got {type(vocab).__name__}")
+    if not isinstance(prompt, str) or not prompt:
+        raise ValueError("prompt must be a non-empty string: the model needs at least one character to condition on")
+    if isinstance(n_chars, bool) or not isinstance(n_chars, int) or n_chars < 0:
+        raise ValueError(f"n_chars must be an int >= 0, got {n_chars!r}")
+    _check_temperature(temperature)
+    step, initial_states = make_stepper(model)
+    states = initial_states(1)
+    logits = None
+    for i in vocab.encode(prompt):
+        logits, states = step(np.array([i]), states)
+    rng = np.random.default_rng(seed)
+    out: list[str] = []
+    for _ in range(n_chars):
+        i = sample_next(logits[0], temperature, rng)
+        out.append(vocab.decode([i]))
+        if stop and "".join(out).endswith(stop):
+            break
+        logits, states = step(np.array([i]), states)
+    return "".join(out)
+
+
+def autocomplete(model: Any, vocab: CharVocab, prompt: str, max_chars: int = 60, stop: str = "\n",
+                 temperature: float = 0.0, seed: int = 0) -> str:
+    """Continue ``prompt`` until ``stop`` (default: end of line) or ``max_chars``; greedy by
+    default. Returns prompt + completion (without the stop string)."""
+    completion = generate(model, vocab, prompt, max_chars, temperature, seed, stop=stop)
+    if stop and completion.endswith(stop):
+        completion = completion[: -len(stop)]
+    return prompt + completion

@@ -1,0 +1,80 @@
+"""A long-lag memory task and an evaluation of any recurrent layer across lags.
+
+**The recall task.** A sequence of ``lag`` one-hot symbols from an alphabet of
+``n_symbols``; the first symbol is the one to remember, the rest are random
+distractors from the same alphabet. After reading the whole sequence the model must
+name the first symbol. Chance accuracy is ``1 / n_symbols``. The gradient that teaches
+the model to keep the symbol must travel back ``lag`` steps.
+
+:func:`accuracy_vs_lag` trains a fresh model per lag and returns a tidy table, so that
+several layers (SimpleRNN here, LSTM and GRU in chapter 05) can share one plot
+(:func:`course_utils.plots.plot_accuracy_vs_lag`).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+__all__ = ["accuracy_vs_lag", "recall_task"]
+
+
+def recall_task(n: int, lag: int, n_symbols: int = 8, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """``n`` sequences of length ``lag``: inputs (n, lag, n_symbols) float32 one-hot,
+    targets (n,) int32 = the id of the first symbol of each sequence."""
+    for name, v, low in [("n", n, 1), ("lag", lag, 1), ("n_symbols", n_symbols, 2)]:
+        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < low:
+            raise ValueError(f"{name} must be an int >= {low}, got {v!r}")
+    rng = np.random.default_rng(seed)
+    ids = rng.integers(0, n_symbols, size=(n, lag))
+    x = np.eye(n_symbols, dtype="float32")[ids]
+    return x, ids[:, 0].astype("int32")
+
+
+def accuracy_vs_lag(layer_factory: Callable[[int], Any], lags: Sequence[int], name: str | None = None,
+                    units: int = 32, n_symbols: int = 8, n_train: int = 2048, n_test: int = 512,
+                    epochs: int = 20, batch_size: int = 64, learning_rate: float = 3e-3,
+                    seed: int = 0) -> Any:
+    """Train ``Input -> layer_factory(units) -> Dense(n_symbols)`` on the recall task at each lag
+    and measure test accuracy. ``layer_factory(units)`` must return a Keras recurrent layer that
+    outputs only its last step, e.g. ``lambda u: keras.layers.SimpleRNN(u)``.
+
+    Returns a pandas DataFrame with one row per lag: model, lag, accuracy, chance, train_loss,
+    seconds. Each lag uses fresh weights and its own data seeds (seed + lag), so runs repeat."""
+    import keras
+    import pandas as pd
+    import tensorflow as tf
+
+    if not callable(layer_factory):
+        raise TypeError("layer_factory must be a function units -> layer, e.g. lambda u: keras.layers.SimpleRNN(u)")
+    lags = list(lags)
+    if not lags or any(isinstance(l, bool) or not isinstance(l, (int, np.integer)) or l < 1 for l in lags):
+        raise ValueError(f"lags must be a non-empty list of positive ints, got {lags!r}")
+    rows = []
+    for lag in lags:
+        keras.utils.set_random_seed(seed + int(lag))
+        layer = layer_factory(units)
+        if not isinstance(layer, keras.layers.Layer) or getattr(layer, "return_sequences", False):
+            raise ValueError("layer_factory(units) must return a Keras recurrent layer with return_sequences=False "
+                             f"(the answer is read from the last step), got {layer!r}")
+        name = name or type(layer).__name__
+        x_train, y_train = recall_task(n_train, int(lag), n_symbols, seed=seed + int(lag))
+        x_test, y_test = recall_task(n_test, int(lag), n_symbols, seed=seed + int(lag) + 10_000)
+        model = keras.Sequential([keras.Input((int(lag), n_symbols)), layer, keras.layers.Dense(n_symbols)])
+        model.compile(optimizer=keras.optimizers.Adam(learning_rate, clipnorm=1.0),
+                      loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True), metrics=["accuracy"])
+        options = tf.data.Options()
+        options.autotune.enabled = False
+        ds = (tf.data.Dataset.from_tensor_slices((x_train, y_train))
+              .shuffle(n_train, seed=seed).batch(batch_size).with_options(options))
+        t0 = time.perf_counter()
+        history = model.fit(ds, epochs=epochs, verbose=0, shuffle=False)  # ds shuffles itself
+        seconds = time.perf_counter() - t0
+        logits = np.asarray(model(x_test, training=False))  # one call; predict() in a loop retraces
+        rows.append({"model": name, "lag": int(lag), "accuracy": float(np.mean(logits.argmax(-1) == y_test)),
+                     "chance": 1.0 / n_symbols, "train_loss": float(history.history["loss"][-1]),
+                     "seconds": round(seconds, 1)})
+    return pd.DataFrame(rows)

@@ -1,0 +1,91 @@
+"""Character LM pieces: vocabulary, windows, model, perplexity evaluation, stepper and decoding."""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+import pytest
+
+from course_utils.charlm import CharVocab, build_char_lm, char_lm_dataset, evaluate_char_lm, make_stepper, windows
+from course_utils.sampling import apply_temperature, autocomplete, generate, sample_next
+
+TEXT = "to be or not to be, that is the question. " * 40
+
+
+def test_vocab_round_trip_and_unknowns() -> None:
+    vocab = CharVocab.from_text(TEXT)
+    assert vocab.chars[0] == CharVocab.UNK and vocab.size == len(set(TEXT)) + 1
+    assert vocab.decode(vocab.encode("to be")) == "to be"
+    assert vocab.encode("Z")[0] == 0 and vocab.decode([0]) == "?"
+    with pytest.raises(ValueError, match="empty"):
+        CharVocab.from_text("")
+    with pytest.raises(ValueError, match=r"\[0,"):
+        vocab.decode([vocab.size])
+
+
+def test_windows_shift_targets_by_one() -> None:
+    x, y = windows(np.arange(11), 5)
+    assert x.tolist() == [[0, 1, 2, 3, 4], [5, 6, 7, 8, 9]]
+    assert y.tolist() == [[1, 2, 3, 4, 5], [6, 7, 8, 9, 10]]
+    with pytest.raises(ValueError, match="too few"):
+        windows(np.arange(3), 5)
+
+
+def test_stepper_matches_the_full_model_for_each_layer_kind() -> None:
+    vocab = CharVocab.from_text(TEXT)
+    ids = vocab.encode(TEXT[:12])
+    for factory in (lambda: keras.layers.SimpleRNN(8, return_sequences=True),
+                    lambda: keras.layers.LSTM(8, return_sequences=True),
+                    lambda: keras.layers.GRU(8, return_sequences=True)):
+        model = build_char_lm(vocab.size, factory, embed_dim=4)
+        full = np.asarray(model(ids[None]))[0]
+        step, init = make_stepper(model)
+        states, outs = init(1), []
+        for i in ids:
+            logits, states = step(np.array([i]), states)
+            outs.append(logits[0])
+        np.testing.assert_allclose(np.stack(outs), full, atol=1e-5)
+
+
+def test_training_lowers_perplexity_and_decoding_works() -> None:
+    keras.utils.set_random_seed(0)
+    vocab = CharVocab.from_text(TEXT)
+    ids = vocab.encode(TEXT)
+    model = build_char_lm(vocab.size, lambda: keras.layers.SimpleRNN(32, return_sequences=True), embed_dim=8,
+                          learning_rate=1e-2)
+    before = evaluate_char_lm(model, ids, seq_len=20)
+    model.fit(char_lm_dataset(ids, seq_len=20, batch_size=16), epochs=3, verbose=0, shuffle=False)
+    after = evaluate_char_lm(model, ids, seq_len=20)
+    assert after < before and before == pytest.approx(np.log(vocab.size), rel=0.1)
+    greedy = generate(model, vocab, "to be ", 30, temperature=0)
+    assert len(greedy) == 30 and greedy == generate(model, vocab, "to be ", 30, temperature=0)
+    assert generate(model, vocab, "to", 20, temperature=1.0, seed=1) == generate(model, vocab, "to", 20, 1.0, seed=1)
+    done = autocomplete(model, vocab, "to be", max_chars=25, stop=".")
+    assert done.startswith("to be") and "." not in done[5:] and len(done) <= 30
+
+
+def test_temperature_and_sampling() -> None:
+    logits = np.array([2.0, 1.0, 0.0])
+    assert apply_temperature(logits, 1.0).sum() == pytest.approx(1.0)
+    assert apply_temperature(logits, 0.1)[0] > apply_temperature(logits, 1.0)[0] > apply_temperature(logits, 10)[0]
+    assert apply_temperature(logits, 0).tolist() == [1.0, 0.0, 0.0]
+    assert sample_next(logits, 0) == 0
+    draws = [sample_next(logits, 1.0, np.random.default_rng(s)) for s in range(200)]
+    assert set(draws) == {0, 1, 2}
+    with pytest.raises(ValueError, match="temperature"):
+        apply_temperature(logits, -1)
+    with pytest.raises(ValueError, match="one step"):
+        sample_next(np.zeros((2, 3)))
+
+
+def test_builder_and_generate_validate() -> None:
+    vocab = CharVocab.from_text(TEXT)
+    with pytest.raises(ValueError, match="return_sequences=True"):
+        build_char_lm(vocab.size, lambda: keras.layers.SimpleRNN(4))
+    with pytest.raises(TypeError, match="function"):
+        build_char_lm(vocab.size, keras.layers.SimpleRNN(4, return_sequences=True))
+    model = build_char_lm(vocab.size, lambda: keras.layers.SimpleRNN(4, return_sequences=True))
+    with pytest.raises(ValueError, match="non-empty"):
+        generate(model, vocab, "", 5)
+    with pytest.raises(ValueError, match="Embedding"):
+        make_stepper(keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)]))

@@ -1,0 +1,59 @@
+"""The recall task, accuracy across lags for any recurrent layer, and the shared plots."""
+
+from __future__ import annotations
+
+import keras
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+from course_utils.plots import plot_accuracy_vs_lag, plot_gradient_norms, plot_training_curves, smooth  # noqa: E402
+from course_utils.tasks import accuracy_vs_lag, recall_task  # noqa: E402
+
+
+def test_recall_task_targets_are_the_first_symbol() -> None:
+    x, y = recall_task(50, 7, n_symbols=5, seed=3)
+    assert x.shape == (50, 7, 5) and x.dtype == np.float32 and y.shape == (50,)
+    np.testing.assert_array_equal(x[:, 0].argmax(-1), y)
+    np.testing.assert_array_equal(x.sum(-1), 1.0)
+    assert np.array_equal(recall_task(5, 4, seed=1)[0], recall_task(5, 4, seed=1)[0])
+    with pytest.raises(ValueError, match="lag"):
+        recall_task(5, 0)
+
+
+def test_accuracy_vs_lag_returns_a_tidy_table_for_any_layer() -> None:
+    table = accuracy_vs_lag(lambda u: keras.layers.GRU(u), [2, 3], units=8, n_symbols=3, n_train=128, n_test=64,
+                            epochs=2, seed=0)
+    assert list(table.columns) == ["model", "lag", "accuracy", "chance", "train_loss", "seconds"]
+    assert table["model"].tolist() == ["GRU", "GRU"] and table["lag"].tolist() == [2, 3]
+    assert ((table["accuracy"] >= 0) & (table["accuracy"] <= 1)).all()
+    assert table["chance"].iloc[0] == pytest.approx(1 / 3)
+    fig, ax = plot_accuracy_vs_lag(table)
+    assert len(ax.lines) == 2  # the model and the chance line
+    plt.close(fig)
+    with pytest.raises(ValueError, match="return_sequences=False"):
+        accuracy_vs_lag(lambda u: keras.layers.SimpleRNN(u, return_sequences=True), [2], epochs=1, n_train=8, n_test=4)
+    with pytest.raises(ValueError, match="positive ints"):
+        accuracy_vs_lag(lambda u: keras.layers.SimpleRNN(u), [])
+
+
+def test_plots_return_figure_and_axes() -> None:
+    fig, ax = plot_training_curves({"train": [3, 2, 1.5], "val": [3.1, 2.5, 2.2]})
+    assert len(ax.lines) == 2 and ax.get_xlabel() == "epoch"
+    plt.close(fig)
+    fig, ax = plot_training_curves([5, 4, 3, 2, 1], smooth_window=2, xlabel="update")
+    assert len(ax.lines[0].get_xdata()) == 4
+    plt.close(fig)
+    fig, ax = plot_gradient_norms({"tanh": np.logspace(0, -5, 10)})
+    assert ax.get_yscale() == "log"
+    plt.close(fig)
+    np.testing.assert_allclose(smooth([1, 2, 3, 4], 2), [1.5, 2.5, 3.5])
+    with pytest.raises(ValueError, match="window"):
+        smooth([1, 2], 3)
+    with pytest.raises(ValueError, match="no curves"):
+        plot_training_curves({})
+    with pytest.raises(ValueError, match="columns"):
+        plot_accuracy_vs_lag([{"lag": 1}])

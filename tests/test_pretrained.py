@@ -1,0 +1,72 @@
+"""Pre-trained fallback weights: saved by training, loaded safely, tampering refused."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from course_utils import pretrained
+
+
+def _model():
+    import keras
+
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([keras.Input((4, 3)), keras.layers.GRU(5), keras.layers.Dense(1)])
+    model.compile("adam", "mse")
+    return model
+
+
+@pytest.fixture()
+def weights_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setattr(pretrained, "WEIGHTS_DIR", tmp_path)
+    return tmp_path
+
+
+def test_train_save_then_load_gives_identical_weights(weights_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    x, y = np.random.default_rng(0).random((32, 4, 3)), np.random.default_rng(1).random((32, 1))
+    monkeypatch.setenv(pretrained.SAVE_ENV, "1")
+    trained = _model()
+    history = pretrained.fit_or_load(trained, x, 2, "tiny_gru", y=y, batch_size=8)
+    assert len(history["loss"]) == 2 and pretrained.available("tiny_gru")
+
+    monkeypatch.delenv(pretrained.SAVE_ENV)
+    monkeypatch.setenv(pretrained.USE_ENV, "1")
+    loaded = _model()
+    assert pretrained.fit_or_load(loaded, x, 2, "tiny_gru", y=y, batch_size=8) == history
+    for a, b in zip(trained.get_weights(), loaded.get_weights()):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_tampered_weights_are_refused(weights_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    x, y = np.zeros((8, 4, 3)), np.zeros((8, 1))
+    monkeypatch.setenv(pretrained.SAVE_ENV, "1")
+    pretrained.fit_or_load(_model(), x, 1, "tiny", y=y)
+    meta = json.loads((weights_dir / "tiny.json").read_text())
+    meta["sha256"] = "0" * 64
+    (weights_dir / "tiny.json").write_text(json.dumps(meta))
+    monkeypatch.delenv(pretrained.SAVE_ENV)
+    monkeypatch.setenv(pretrained.USE_ENV, "1")
+    with pytest.raises(ValueError, match="does not match the checksum"):
+        pretrained.fit_or_load(_model(), x, 1, "tiny", y=y)
+
+
+def test_without_the_variable_it_trains(weights_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    monkeypatch.delenv(pretrained.USE_ENV, raising=False)
+    history = pretrained.fit_or_load(_model(), np.zeros((8, 4, 3)), 1, "absent", y=np.zeros((8, 1)))
+    assert len(history["loss"]) == 1
+
+
+def test_bad_name_is_explained() -> None:
+    with pytest.raises(ValueError, match="letters, digits and underscores"):
+        pretrained.available("../etc/passwd")
+
+
+def test_shipped_weights_match_their_checksums() -> None:
+    for meta_path in sorted(pretrained.WEIGHTS_DIR.glob("*.json")):
+        meta = json.loads(meta_path.read_text())
+        weights = meta_path.with_name(f"{meta['name']}.weights.h5")
+        assert pretrained._sha256(weights) == meta["sha256"], f"{weights.name} was changed without rerunning the script"

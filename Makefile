@@ -15,7 +15,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.recurrent-installed
 PYTEST_ARGS ?=
 
-.PHONY: setup system-data browser-deps data check course store student site lab test lock clean help
+.PHONY: setup system-data browser-deps data check course store student site bench lab test lock clean help
 .DEFAULT_GOAL := help
 
 help:
@@ -82,6 +82,10 @@ student: $(STAMP)
 # A static HTML site of the stored notebooks, with a chapter index: build/site/index.html
 site: $(STAMP)
 	$(PY) -m course_utils.site
+
+# The course benchmark: notebook wall times, training and decoding throughput.
+bench: setup
+	$(PY) -m course_utils.bench
 
 lab: setup
 	$(VENV)/bin/jupyter lab notebooks/

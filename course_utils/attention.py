@@ -1,0 +1,122 @@
+"""Attention layers written from scratch (chapter 11).
+
+Both layers take a batch of decoder states (the *queries*) and the encoder outputs
+(the *keys*, which are also the *values*) and return one context vector per query:
+
+    scores e_{t,s}  = score(q_t, k_s)                        shape (batch, T, S)
+    weights a_{t,s} = softmax_s(e_{t,s}), padding masked out  shape (batch, T, S)
+    context c_t     = sum_s a_{t,s} k_s                       shape (batch, T, H_k)
+
+Bahdanau (additive):   score(q, k) = v^T tanh(W_q q + W_k k)
+Luong (multiplicative, "general"): score(q, k) = q^T W k
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import keras
+from keras import ops
+
+NEG_INF = -1e9
+
+
+def masked_softmax(scores: Any, mask: Any | None) -> Any:
+    """Softmax over the last axis of ``scores`` (batch, T, S), with weight 0 wherever
+    ``mask`` (batch, S), True at real source tokens, is False."""
+    if mask is not None:
+        mask = ops.cast(ops.expand_dims(mask, 1), scores.dtype)  # (batch, 1, S)
+        scores = scores + (1.0 - mask) * NEG_INF
+    return ops.softmax(scores, axis=-1)
+
+
+def _check_inputs(name: str, query: Any, keys: Any) -> None:
+    if len(query.shape) != 3 or len(keys.shape) != 3:
+        raise ValueError(f"{name} needs query (batch, T, H_q) and keys (batch, S, H_k), 3-D each; got "
+                         f"{tuple(query.shape)} and {tuple(keys.shape)}. Add a time axis with ops.expand_dims(x, 1).")
+
+
+@keras.saving.register_keras_serializable(package="course_utils")
+class BahdanauAttention(keras.layers.Layer):
+    """Additive attention: ``score(q, k) = v^T tanh(W_q q + W_k k)``.
+
+    ``call(query (batch, T, H_q), keys (batch, S, H_k), key_mask (batch, S) or None)``
+    returns ``(context (batch, T, H_k), weights (batch, T, S))``.
+    """
+
+    def __init__(self, units: int, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.supports_masking = True  # the query's (target) mask passes through to the context
+        if isinstance(units, bool) or not isinstance(units, int) or units < 1:
+            raise ValueError(f"units must be a positive int (the size of the hidden scoring layer), got {units!r}")
+        self.units = units
+        self.w_query = keras.layers.Dense(units, use_bias=False, name="w_query")
+        self.w_keys = keras.layers.Dense(units, use_bias=True, name="w_keys")
+        self.v = keras.layers.Dense(1, use_bias=False, name="v")
+
+    def build(self, query_shape: Any, keys_shape: Any = None, key_mask_shape: Any = None) -> None:
+        self.w_query.build(query_shape)
+        self.w_keys.build(keys_shape if keys_shape is not None else query_shape)
+        self.v.build((None, None, None, self.units))
+
+    def scores(self, query: Any, keys: Any) -> Any:
+        """Unnormalised scores (batch, T, S)."""
+        q = ops.expand_dims(self.w_query(query), 2)  # (batch, T, 1, units)
+        k = ops.expand_dims(self.w_keys(keys), 1)    # (batch, 1, S, units)
+        return ops.squeeze(self.v(ops.tanh(q + k)), -1)
+
+    def call(self, query: Any, keys: Any, key_mask: Any | None = None) -> tuple[Any, Any]:
+        _check_inputs("BahdanauAttention", query, keys)
+        weights = masked_softmax(self.scores(query, keys), key_mask)
+        return ops.matmul(weights, keys), weights
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "units": self.units}
+
+
+@keras.saving.register_keras_serializable(package="course_utils")
+class LuongAttention(keras.layers.Layer):
+    """Multiplicative attention. ``score="general"``: ``q^T W k``; ``score="dot"``:
+    ``q^T k`` (needs H_q == H_k; no weights). ``scale=True`` divides scores by sqrt(H_k)
+    (as Transformers do), which keeps the softmax from saturating at initialisation.
+
+    ``call(query (batch, T, H_q), keys (batch, S, H_k), key_mask (batch, S) or None)``
+    returns ``(context (batch, T, H_k), weights (batch, T, S))``.
+    """
+
+    def __init__(self, score: str = "general", scale: bool = False, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.supports_masking = True
+        if score not in ("general", "dot"):
+            raise ValueError(f"score must be 'general' or 'dot', got {score!r}")
+        self.score = score
+        self.scale = bool(scale)
+        self.w = None
+
+    def build(self, query_shape: Any, keys_shape: Any = None, key_mask_shape: Any = None) -> None:
+        keys_shape = keys_shape if keys_shape is not None else query_shape
+        if self.score == "general":
+            self.w = self.add_weight(name="w", shape=(int(query_shape[-1]), int(keys_shape[-1])),
+                                     initializer="glorot_uniform")
+        elif query_shape[-1] != keys_shape[-1]:
+            raise ValueError(f"score='dot' needs equal sizes, got H_q={query_shape[-1]} and H_k={keys_shape[-1]}; "
+                             "use score='general'.")
+
+    def scores(self, query: Any, keys: Any) -> Any:
+        """Unnormalised scores (batch, T, S)."""
+        q = ops.matmul(query, self.w) if self.score == "general" else query
+        scores = ops.matmul(q, ops.transpose(keys, (0, 2, 1)))
+        if not self.scale:
+            return scores
+        return scores / ops.sqrt(ops.cast(ops.shape(keys)[-1], scores.dtype))
+
+    def call(self, query: Any, keys: Any, key_mask: Any | None = None) -> tuple[Any, Any]:
+        _check_inputs("LuongAttention", query, keys)
+        weights = masked_softmax(self.scores(query, keys), key_mask)
+        return ops.matmul(weights, keys), weights
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "score": self.score, "scale": self.scale}
+
+
+ATTENTION_TYPES = {"none": None, "bahdanau": BahdanauAttention, "luong": LuongAttention}

@@ -1,0 +1,116 @@
+"""Checks for chapter 10's exercises (teacher forcing, the masked loss, exact match)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from ..exercises import CheckResult, SelfTest, call_learner, failed, passed
+
+START, END = 2, 3
+
+
+def teacher_forcing_reference(ids: list[int]) -> tuple[list[int], list[int]]:
+    """One target sentence's ids (no special tokens) -> (decoder input, decoder target):
+    input = [START] + ids, target = ids + [END]."""
+    return [START] + list(ids), list(ids) + [END]
+
+
+def check_teacher_forcing(fn: Callable[[list[int]], Any]) -> CheckResult:
+    """Exercise 1: ``fn(ids) -> (decoder_input, decoder_target)``, two lists of ints."""
+    name = "teacher_forcing_pair"
+    for ids in [[7, 8, 9], [5], [12, 4, 4, 30, 6]]:
+        got, error = call_learner(name, fn, list(ids))
+        if error is not None:
+            return error
+        try:
+            inp, out = [int(i) for i in got[0]], [int(i) for i in got[1]]
+        except (TypeError, ValueError, IndexError):
+            return failed(name, "return a pair (decoder_input, decoder_target), each a list of ints.")
+        want_in, want_out = teacher_forcing_reference(ids)
+        if (inp, out) == (want_in, want_out):
+            continue
+        if (inp, out) == (want_out, want_in):
+            return failed(name, "you swapped them: the decoder *reads* [START] y_1..y_n and must *predict* y_1..y_n [END].")
+        if inp == list(ids) or inp[:1] != [START]:
+            return failed(name, f"the decoder input must begin with the [START] token (id {START}).")
+        if out == list(ids) or out[-1:] != [END]:
+            return failed(name, f"the decoder target must end with the [END] token (id {END}), or the model never learns to stop.")
+        if inp == out:
+            return failed(name, "input and target are identical; the target is the input shifted one step to the left.")
+        return failed(name, f"for ids {ids} expected input {want_in} and target {want_out}, got {inp} and {out}.")
+    return passed(name)
+
+
+def masked_mean_loss_reference(per_token_loss: np.ndarray, y_true: np.ndarray) -> float:
+    """Mean of ``per_token_loss`` (batch, T) over the real tokens (``y_true != 0``) only."""
+    mask = np.asarray(y_true) != 0
+    return float((np.asarray(per_token_loss) * mask).sum() / mask.sum())
+
+
+def check_masked_mean_loss(fn: Callable[[np.ndarray, np.ndarray], float]) -> CheckResult:
+    """Exercise 2: ``fn(per_token_loss (batch, T), y_true (batch, T)) -> float``."""
+    name = "masked_mean_loss"
+    rng = np.random.default_rng(10)
+    for batch, steps in [(2, 5), (3, 4), (1, 6)]:
+        loss = rng.uniform(0.1, 3.0, size=(batch, steps)).astype("float32")
+        y = rng.integers(4, 30, size=(batch, steps))
+        y[0, -2:] = 0  # padding at the end of the first row
+        got, error = call_learner(name, fn, loss.copy(), y.copy())
+        if error is not None:
+            return error
+        try:
+            got = float(got)
+        except (TypeError, ValueError):
+            return failed(name, f"return one number, not {type(got).__name__}.")
+        want = masked_mean_loss_reference(loss, y)
+        if np.isclose(got, want, atol=1e-5):
+            continue
+        if np.isclose(got, loss.mean(), atol=1e-5):
+            return failed(name, "your loss is not masked: padding positions (id 0) are averaged in. Multiply by y_true != 0.")
+        if np.isclose(got, (loss * (y != 0)).sum() / loss.size, atol=1e-5):
+            return failed(name, "you zeroed the padding but divided by every slot; divide by the number of real tokens.")
+        return failed(name, f"expected {want:.4f}, got {got:.4f}.")
+    return passed(name)
+
+
+def exact_match_reference(hypotheses: list[str], references: list[str]) -> float:
+    """Percentage (0-100) of hypotheses equal to their reference, ignoring surrounding spaces."""
+    return 100.0 * float(np.mean([h.strip() == r.strip() for h, r in zip(hypotheses, references)]))
+
+
+def check_exact_match(fn: Callable[[list[str], list[str]], float]) -> CheckResult:
+    """Exercise 3: ``fn(hypotheses, references) -> percent``."""
+    name = "exact_match"
+    cases = [(["Ich heiße John.", "Hallo"], ["Ich heiße John.", "Guten Tag"]),
+             (["Ja. ", "nein", "Danke."], ["Ja.", "Nein", "Danke."]),
+             (["a b c"], ["a b c"])]
+    for hyps, refs in cases:
+        got, error = call_learner(name, fn, list(hyps), list(refs))
+        if error is not None:
+            return error
+        try:
+            got = float(got)
+        except (TypeError, ValueError):
+            return failed(name, f"return one number, not {type(got).__name__}.")
+        want = exact_match_reference(hyps, refs)
+        if np.isclose(got, want):
+            continue
+        if np.isclose(100 * got, want):
+            return failed(name, "return a percentage (0-100), not a fraction.")
+        if np.isclose(got, 100.0 * np.mean([h == r for h, r in zip(hyps, refs)])):
+            return failed(name, "strip surrounding spaces before comparing: 'Ja. ' is the same sentence as 'Ja.'.")
+        return failed(name, f"for {hyps} vs {refs} expected {want:.1f}, got {got:.1f}. The comparison is case-sensitive.")
+    return passed(name)
+
+
+SELF_TESTS = [
+    SelfTest(check_teacher_forcing, teacher_forcing_reference, wrong=lambda ids: (list(ids), list(ids) + [END]),
+             hint="[START]"),
+    SelfTest(check_masked_mean_loss, masked_mean_loss_reference, wrong=lambda loss, y: float(np.mean(loss)),
+             hint="your loss is not masked"),
+    SelfTest(check_exact_match, exact_match_reference,
+             wrong=lambda h, r: float(np.mean([a.strip() == b.strip() for a, b in zip(h, r)])), hint="percentage"),
+]

@@ -1,0 +1,306 @@
+"""A complete translator: tokenisers, vocabularies, encoder, decoder (chapters 10-12).
+
+>>> tr = Translator.from_pairs(pairs.train, attention="luong")      # doctest: +SKIP
+>>> train_translator(tr, pairs.train, pairs.validation, epochs=20)  # doctest: +SKIP
+>>> tr.translate(["My name is Anna."])                               # doctest: +SKIP
+>>> tr.save("translator.keras"); Translator.load("translator.keras") # doctest: +SKIP
+
+How ``translate`` treats awkward inputs (documented behaviour, tested):
+
+* an empty or blank string translates to ``""`` without calling the model;
+* an unknown word becomes ``[UNK]`` on the way in; an output ``[UNK]`` is replaced by
+  the source word the decoder attended to most (attention models, ``unk_replace=True``,
+  the default) or left as ``[UNK]`` (models without attention);
+* input longer than ``max_source_len`` tokens is cut to that length, with a warning;
+* anything that is not a list of strings raises ``TypeError`` saying what to pass.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import keras
+import numpy as np
+from keras import ops
+
+from .decoding import beam_search_decode, greedy_decode
+from .seq2seq import Decoder, Encoder, masked_accuracy, masked_loss
+from .tokens import PAD, SPECIALS, UNK, build_vocabulary, decode_ids, encode, get_tokenizer
+
+
+def _check_pairs(pairs: Any) -> None:
+    if isinstance(pairs, str) or not isinstance(pairs, Sequence) or not pairs:
+        raise TypeError("pairs must be a non-empty list of (source, target) string tuples, e.g. load_translation().train")
+    bad = next((p for p in pairs if not (isinstance(p, (tuple, list)) and len(p) == 2
+                                          and all(isinstance(s, str) for s in p))), None)
+    if bad is not None:
+        raise TypeError(f"every pair must be a (source, target) tuple of two strings, found {bad!r}")
+
+
+@keras.saving.register_keras_serializable(package="course_utils")
+class Translator(keras.Model):
+    """Encoder-decoder translator that owns its vocabularies and tokenisers.
+
+    ``call((src (batch, S), tgt_in (batch, T)))`` -> logits (batch, T, V_target): teacher forcing.
+    ``translate(list[str]) -> list[str]``: greedy or beam-search decoding.
+    Saved as ``.keras`` (config as JSON + weights); no pickle, loads with ``safe_mode=True``.
+    """
+
+    def __init__(self, source_vocab: list[str], target_vocab: list[str], embed_dim: int = 128, units: int = 256,
+                 attention: str = "none", dropout: float = 0.0, source_tokenizer: str = "words",
+                 target_tokenizer: str = "words", lowercase_source: bool = True, max_source_len: int = 30,
+                 max_target_len: int = 30, bidirectional: bool = False, attention_units: int | None = None,
+                 **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        for name, vocab in [("source_vocab", source_vocab), ("target_vocab", target_vocab)]:
+            if not isinstance(vocab, (list, tuple)) or list(vocab[: len(SPECIALS)]) != SPECIALS:
+                raise ValueError(f"{name} must be a list starting with the special tokens {SPECIALS}; "
+                                 "build it with course_utils.tokens.build_vocabulary")
+        get_tokenizer(source_tokenizer), get_tokenizer(target_tokenizer)
+        for name, value in [("max_source_len", max_source_len), ("max_target_len", max_target_len)]:
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ValueError(f"{name} must be a positive int, got {value!r}")
+        self.source_vocab, self.target_vocab = list(source_vocab), list(target_vocab)
+        self.embed_dim, self.units, self.attention_type, self.dropout_rate = embed_dim, units, attention, dropout
+        self.source_tokenizer, self.target_tokenizer = source_tokenizer, target_tokenizer
+        self.lowercase_source = bool(lowercase_source)
+        self.max_source_len, self.max_target_len = max_source_len, max_target_len
+        self.bidirectional = bool(bidirectional)
+        self.encoder = Encoder(len(self.source_vocab), embed_dim, units, dropout, self.bidirectional, name="encoder")
+        self.attention_units = attention_units
+        self.decoder = Decoder(len(self.target_vocab), embed_dim, units, attention, dropout, attention_units,
+                               name="decoder")
+
+    # ------------------------------------------------------------------ construction
+    @classmethod
+    def from_pairs(cls, pairs: Sequence[tuple[str, str]], max_vocab: int | None = 5000, min_count: int = 1,
+                   **kwargs: Any) -> "Translator":
+        """Build vocabularies from training pairs (source, target), then the model."""
+        _check_pairs(pairs)
+        src_tok = get_tokenizer(kwargs.get("source_tokenizer", "words"))[0]
+        tgt_tok = get_tokenizer(kwargs.get("target_tokenizer", "words"))[0]
+        lower = kwargs.get("lowercase_source", True)
+        src_vocab = build_vocabulary([src_tok(s) for s, _ in pairs], max_vocab, min_count, lowercase=lower)
+        tgt_vocab = build_vocabulary([tgt_tok(t) for _, t in pairs], max_vocab, min_count)
+        model = cls(src_vocab, tgt_vocab, **kwargs)
+        model.build_now()
+        return model
+
+    def build_now(self) -> None:
+        """Create every weight by running one dummy batch (needed before loading weights)."""
+        self((np.ones((1, 2), "int32"), np.ones((1, 2), "int32")))
+
+    def build(self, input_shape: Any) -> None:
+        src_shape, tgt_shape = input_shape
+        self.encoder.build(src_shape)
+        self.decoder.build(tgt_shape)
+
+    def call(self, inputs: Any, training: bool = False) -> Any:
+        src, tgt_in = inputs
+        enc_out, state = self.encoder(src, training=training)
+        logits, _ = self.decoder(tgt_in, enc_out, ops.not_equal(src, PAD), state, training=training)
+        # A fresh tensor without Keras's mask metadata: masked_loss does its own masking
+        # (Keras would otherwise try to apply the mask to the scalar loss).
+        return ops.add(logits, 0.0)
+
+    def get_config(self) -> dict[str, Any]:
+        return {"source_vocab": self.source_vocab, "target_vocab": self.target_vocab, "embed_dim": self.embed_dim,
+                "units": self.units, "attention": self.attention_type, "dropout": self.dropout_rate,
+                "source_tokenizer": self.source_tokenizer, "target_tokenizer": self.target_tokenizer,
+                "lowercase_source": self.lowercase_source, "max_source_len": self.max_source_len,
+                "max_target_len": self.max_target_len, "bidirectional": self.bidirectional,
+                "attention_units": self.attention_units, "name": self.name}
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> "Translator":
+        model = cls(**config)
+        model.build_now()
+        return model
+
+    def get_build_config(self) -> dict[str, Any]:
+        return {}
+
+    def build_from_config(self, config: dict[str, Any]) -> None:
+        if not self.built:
+            self.build_now()
+
+    # ------------------------------------------------------------------ data
+    def source_tokens(self, texts: Sequence[str]) -> list[list[str]]:
+        tok = get_tokenizer(self.source_tokenizer)[0]
+        return [tok(t) for t in texts]
+
+    def encode_source(self, texts: Sequence[str]) -> np.ndarray:
+        """Strings -> source ids (batch, S), cut to ``max_source_len``."""
+        return encode(self.source_tokens(texts), self.source_vocab, self.max_source_len,
+                      lowercase=self.lowercase_source)
+
+    def make_dataset(self, pairs: Sequence[tuple[str, str]], batch_size: int = 64, shuffle: bool = True,
+                     seed: int = 1234) -> Any:
+        """A tf.data pipeline of ``((src, tgt_in), tgt_out)`` for teacher forcing:
+        tgt_in = [START] y_1 .. y_n, tgt_out = y_1 .. y_n [END]; padded with 0 (masked in the loss)."""
+        import tensorflow as tf
+
+        _check_pairs(pairs)
+        tgt_tok = get_tokenizer(self.target_tokenizer)[0]
+        src = self.encode_source([s for s, _ in pairs])
+        tgt = encode([tgt_tok(t) for _, t in pairs], self.target_vocab, self.max_target_len + 1,
+                     add_start=True, add_end=True)
+        tgt_in = np.where(tgt == 3, 0, tgt)[:, :-1]   # drop [END] from the input side
+        tgt_out = tgt[:, 1:]                            # shift left: predict the next token
+        ds = tf.data.Dataset.from_tensor_slices(((src, tgt_in), tgt_out))
+        if shuffle:
+            ds = ds.shuffle(len(pairs), seed=seed, reshuffle_each_iteration=True)
+        options = tf.data.Options()
+        options.autotune.enabled = False  # avoids a multi-second stall at the end of fit() (STACK_NOTES)
+        return ds.batch(batch_size).with_options(options)
+
+    # ------------------------------------------------------------------ inference
+    def translate(self, texts: Sequence[str], method: str = "greedy", beam_width: int = 3, alpha: float = 1.0,
+                  max_len: int | None = None, unk_replace: bool = True, batch_size: int = 256) -> list[str]:
+        """Translate a list of strings; returns a list of strings of the same length.
+
+        ``method``: ``"greedy"`` or ``"beam"`` (with ``beam_width`` and length-normalisation ``alpha``).
+        ``max_len`` caps the target tokens (default ``max_target_len``).
+        """
+        if isinstance(texts, str):
+            raise TypeError("translate() takes a list of strings; wrap one sentence as translate([sentence])")
+        if not isinstance(texts, Sequence) and not isinstance(texts, np.ndarray):
+            raise TypeError(f"translate() takes a list of strings, got {type(texts).__name__}")
+        bad = [(i, t) for i, t in enumerate(texts) if not isinstance(t, str)]
+        if bad:
+            i, t = bad[0]
+            raise TypeError(f"translate() takes strings only; item {i} is {type(t).__name__} ({t!r}). "
+                            "Convert it with str(...) or drop it.")
+        if method not in ("greedy", "beam"):
+            raise ValueError(f"method must be 'greedy' or 'beam', got {method!r}")
+        max_len = self.max_target_len if max_len is None else max_len
+        out = [""] * len(texts)
+        todo = [i for i, t in enumerate(texts) if self.source_tokens([t])[0]]
+        too_long = [i for i in todo if len(self.source_tokens([texts[i]])[0]) > self.max_source_len]
+        if too_long:
+            warnings.warn(f"{len(too_long)} input(s) longer than max_source_len={self.max_source_len} tokens "
+                          f"were cut to that length (first: item {too_long[0]})", stacklevel=2)
+        detok = get_tokenizer(self.target_tokenizer)[1]
+        for start in range(0, len(todo), batch_size):
+            idx = todo[start: start + batch_size]
+            chunk = [texts[i] for i in idx]
+            src = self.encode_source(chunk)
+            att = None
+            if method == "greedy":
+                ids, att = greedy_decode(self, src, max_len, return_attention=True)
+            else:
+                ids = beam_search_decode(self, src, beam_width, max_len, alpha)
+                if unk_replace and self.decoder.attention is not None and (ids == UNK).any():
+                    att = self.attention_for(src, ids)
+            src_tokens = [t[: self.max_source_len] for t in self.source_tokens(chunk)]
+            for j, i in enumerate(idx):
+                tokens = decode_ids(ids[j], self.target_vocab)
+                if unk_replace and att is not None:
+                    tokens = [src_tokens[j][min(int(np.argmax(att[j, p])), len(src_tokens[j]) - 1)]
+                              if tok == SPECIALS[UNK] else tok for p, tok in enumerate(tokens)]
+                out[i] = detok(tokens)
+        return out
+
+    def attention_for(self, src_ids: np.ndarray, out_ids: np.ndarray) -> np.ndarray | None:
+        """Attention weights (batch, T, S) the decoder gives when fed ``out_ids`` (teacher forcing).
+        None for a model without attention."""
+        if self.decoder.attention is None:
+            return None
+        tgt_in = np.concatenate([np.full((out_ids.shape[0], 1), 2, "int32"), out_ids[:, :-1]], axis=1)
+        tgt_in = np.where(tgt_in == 3, 0, tgt_in)
+        enc_out, state = self.encoder(src_ids)
+        _, weights = self.decoder(tgt_in, enc_out, ops.not_equal(src_ids, PAD), state)
+        return np.asarray(weights)
+
+    # ------------------------------------------------------------------ files
+    def save_translator(self, path: str | Path) -> Path:
+        """Save as ``.keras`` (JSON config + weights, no pickle)."""
+        path = Path(path)
+        if path.suffix != ".keras":
+            raise ValueError(f"save to a path ending in .keras, got {str(path)!r}")
+        self.save(path)
+        return path
+
+    @staticmethod
+    def load(path: str | Path) -> "Translator":
+        """Load a ``.keras`` file written by :meth:`save_translator`, with ``safe_mode=True``."""
+        path = Path(path)
+        if not path.is_file():
+            raise FileNotFoundError(f"no translator at {path}; train one first (see scripts/train_reference_translator.py)")
+        model = keras.saving.load_model(path, safe_mode=True, compile=False)
+        if not isinstance(model, Translator):
+            raise TypeError(f"{path} holds a {type(model).__name__}, not a Translator")
+        return model
+
+
+def compile_translator(model: Translator, learning_rate: float = 3e-3, jit_compile: bool = False) -> Translator:
+    """Adam + the padding-masked loss and accuracy."""
+    if not isinstance(model, Translator):
+        raise TypeError(f"compile_translator() needs a Translator, got {type(model).__name__}")
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate, clipnorm=1.0), loss=masked_loss,
+                  metrics=[masked_accuracy], jit_compile=jit_compile)
+    return model
+
+
+def train_translator(model: Translator, train: Sequence[tuple[str, str]], validation: Sequence[tuple[str, str]] | None,
+                     epochs: int, batch_size: int = 64, learning_rate: float = 3e-3, seed: int = 1234) -> dict[str, list[float]]:
+    """Compile (if needed) and fit with teacher forcing; returns the Keras history dict
+    (``loss``, ``masked_accuracy``, and ``val_`` versions when validation is given)."""
+    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
+        raise ValueError(f"epochs must be a positive int, got {epochs!r}")
+    if not getattr(model, "compiled", False):
+        compile_translator(model, learning_rate)
+    ds = model.make_dataset(train, batch_size, shuffle=True, seed=seed)
+    val = model.make_dataset(validation, batch_size, shuffle=False) if validation else None
+    history = model.fit(ds, validation_data=val, epochs=epochs, verbose=0, shuffle=False)  # ds shuffles itself
+    return history.history
+
+
+def evaluate_translations(hypotheses: Sequence[str], references: Sequence[str]) -> dict[str, float]:
+    """Corpus BLEU and chrF (sacrebleu, default settings) and exact match (%), all 0-100."""
+    import sacrebleu
+
+    if isinstance(hypotheses, str) or isinstance(references, str):
+        raise TypeError("pass lists of strings, not single strings")
+    if len(hypotheses) != len(references) or not references:
+        raise ValueError(f"need as many hypotheses as references (and at least one): {len(hypotheses)} vs {len(references)}")
+    exact = np.mean([h.strip() == r.strip() for h, r in zip(hypotheses, references)])
+    return {"bleu": sacrebleu.corpus_bleu(list(hypotheses), [list(references)]).score,
+            "chrf": sacrebleu.corpus_chrf(list(hypotheses), [list(references)]).score,
+            "exact_match": 100.0 * float(exact)}
+
+
+def plot_attention(weights: np.ndarray, source_tokens: Sequence[str], target_tokens: Sequence[str],
+                   ax: Any = None, title: str | None = None) -> Any:
+    """Heatmap of one sentence's attention weights (T, S): rows = output tokens, columns = source tokens."""
+    import matplotlib.pyplot as plt
+
+    weights = np.asarray(weights)[: len(target_tokens), : len(source_tokens)]
+    if ax is None:
+        _, ax = plt.subplots(figsize=(0.5 * len(source_tokens) + 2, 0.4 * len(target_tokens) + 1.5))
+    ax.imshow(weights, cmap="viridis", vmin=0, vmax=1)
+    ax.set_xticks(range(len(source_tokens)), source_tokens, rotation=60, ha="right")
+    ax.set_yticks(range(len(target_tokens)), target_tokens)
+    ax.set(xlabel="source (English)", ylabel="output (German)")
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def plot_history(histories: dict[str, dict[str, list[float]]], metric: str = "loss", ax: Any = None) -> Any:
+    """Learning curves: one solid (train) and one dashed (validation) line per model."""
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 3))
+    for i, (name, h) in enumerate(histories.items()):
+        color = f"C{i}"
+        ax.plot(np.arange(1, len(h[metric]) + 1), h[metric], color=color, label=f"{name} train")
+        if f"val_{metric}" in h:
+            ax.plot(np.arange(1, len(h[metric]) + 1), h[f"val_{metric}"], "--", color=color, label=f"{name} validation")
+    ax.set(xlabel="epoch", ylabel=metric)
+    ax.legend(fontsize=8)
+    return ax

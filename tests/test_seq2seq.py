@@ -1,0 +1,222 @@
+"""Chapters 10-12 library: tokenisers, attention, decoders, the Translator (fast: tiny models)."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from course_utils.tokens import (END, PAD, SPECIALS, START, UNK, build_vocabulary, decode_ids, detokenize_words, encode,
+                                 tokenize_de_number_morphemes, tokenize_en_number_words, tokenize_words)
+
+PAIRS = [("I am here.", "Ich bin hier."), ("You are here.", "Du bist hier."), ("I am tired.", "Ich bin müde."),
+         ("My name is Anna.", "Ich heiße Anna."), ("Where is the station?", "Wo ist der Bahnhof?")]
+
+
+# ---------------------------------------------------------------- tokens
+def test_tokenizers_round_trip() -> None:
+    assert tokenize_words("I'm here, John.") == ["I'm", "here", ",", "John", "."]
+    assert detokenize_words(["Ich", "heiße", "John", "."]) == "Ich heiße John."
+    assert tokenize_en_number_words("two thousand, twenty-one") == ["two", "thousand", "twenty", "one"]
+    assert tokenize_de_number_morphemes("einundzwanzig") == ["ein", "und", "zwanzig"]
+    assert tokenize_de_number_morphemes("siebzehntausendsechshundert") == ["sieb", "zehn", "tausend", "sechs", "hundert"]
+
+
+def test_vocabulary_and_encoding() -> None:
+    vocab = build_vocabulary([["b", "a", "b"], ["c"]])
+    assert vocab == SPECIALS + ["b", "a", "c"]
+    ids = encode([["a", "zzz"], ["b"]], vocab, add_start=True, add_end=True)
+    assert ids.tolist() == [[START, 5, UNK, END], [START, 4, END, PAD]]
+    assert encode([["a", "b", "c"]], vocab, max_len=2).tolist() == [[5, 4]]
+    assert decode_ids([4, 5, END, 6], vocab) == ["b", "a"]
+    with pytest.raises(ValueError, match="max_size"):
+        build_vocabulary([["a"]], max_size=3)
+    with pytest.raises(TypeError):
+        encode("abc", vocab)
+
+
+# ---------------------------------------------------------------- attention
+@pytest.mark.parametrize("kind", ["bahdanau", "luong"])
+def test_attention_weights_sum_to_one_and_respect_the_mask(kind: str) -> None:
+    from course_utils.attention import BahdanauAttention, LuongAttention
+
+    layer = BahdanauAttention(8) if kind == "bahdanau" else LuongAttention()
+    rng = np.random.default_rng(0)
+    query = rng.normal(size=(2, 3, 6)).astype("float32")
+    keys = rng.normal(size=(2, 5, 6)).astype("float32")
+    mask = np.array([[True] * 5, [True, True, False, False, False]])
+    context, weights = layer(query, keys, mask)
+    weights = np.asarray(weights)
+    assert context.shape == (2, 3, 6) and weights.shape == (2, 3, 5)
+    np.testing.assert_allclose(weights.sum(-1), 1.0, atol=1e-5)
+    assert np.all(weights[1, :, 2:] < 1e-6)
+    # padded keys must not change the context of the masked row
+    keys2 = keys.copy()
+    keys2[1, 2:] = 100.0
+    context2, _ = layer(query, keys2, mask)
+    np.testing.assert_allclose(np.asarray(context)[1], np.asarray(context2)[1], atol=1e-5)
+
+
+def test_attention_serialises_and_rejects_bad_input() -> None:
+    import keras
+
+    from course_utils.attention import BahdanauAttention, LuongAttention
+
+    for layer in [BahdanauAttention(4), LuongAttention("dot")]:
+        clone = keras.layers.deserialize(keras.layers.serialize(layer))
+        assert type(clone) is type(layer) and clone.get_config() == layer.get_config()
+    with pytest.raises(ValueError, match="units"):
+        BahdanauAttention(0)
+    with pytest.raises(ValueError, match="score"):
+        LuongAttention("cosine")
+    with pytest.raises(ValueError, match="3-D"):
+        LuongAttention()(np.zeros((2, 4), "float32"), np.zeros((2, 3, 4), "float32"))
+
+
+# ---------------------------------------------------------------- decoders
+def _tiny(attention: str = "luong", seed: int = 0, **kwargs):
+    from course_utils.seed import set_seed
+    from course_utils.translate import Translator
+
+    set_seed(seed)
+    return Translator.from_pairs(PAIRS, attention=attention, embed_dim=8, units=16, max_source_len=6,
+                                 max_target_len=8, **kwargs)
+
+
+class _Counter:
+    """A model with known weights: an encoder that ignores its input and a decoder whose
+    next-token distribution depends only on the previous token (a fixed bigram table)."""
+
+    def __init__(self, table: np.ndarray) -> None:
+        import tensorflow as tf
+
+        class Enc:
+            def __call__(self, src):
+                b = tf.shape(src)[0]
+                return tf.zeros([b, tf.shape(src)[1], 2]), tf.zeros([b, 2])
+
+        class Dec:
+            attention = None
+
+            def step(self, token, state, enc_out, src_mask):
+                return tf.math.log(tf.gather(tf.constant(table, tf.float32), token)), state, None
+
+        self.encoder, self.decoder = Enc(), Dec()
+
+
+def test_greedy_and_beam_on_known_weights() -> None:
+    from course_utils.decoding import beam_search_decode, greedy_decode
+
+    # vocab: 0 pad, 1 unk, 2 start, 3 end, 4 "a", 5 "b".
+    # From START: a 0.6, b 0.4.  After a: END 0.3, b 0.7... greedy: a b b ...; after b: END 0.9.
+    table = np.full((6, 6), 1e-9)
+    table[START, [4, 5]] = [0.55, 0.45]
+    table[4, [END, 5]] = [0.45, 0.55]
+    table[5, [END, 4]] = [0.99, 0.01]
+    table /= table.sum(1, keepdims=True)
+    model = _Counter(table)
+    src = np.array([[4, 5], [5, 0]], "int32")
+    greedy = greedy_decode(model, src, max_len=5)
+    assert greedy.tolist() == [[4, 5, END, 0, 0]] * 2            # a b END: p = .55*.55*.99 = .30
+    assert beam_search_decode(model, src, beam_width=1, max_len=5).tolist() == greedy.tolist()
+    # beam 2 also sees "b END": p = .45*.99 = .45 > .30, the better sentence greedy missed
+    assert beam_search_decode(model, src, beam_width=2, max_len=5, alpha=0.0).tolist() == [[5, END, 0, 0, 0]] * 2
+    assert greedy_decode(model, src, max_len=2).tolist() == [[4, 5]] * 2   # max_len caps the output
+
+
+def test_length_normalisation_changes_the_ranking() -> None:
+    from course_utils.decoding import beam_search_decode
+
+    # "END" at once: log .4 = -0.92.  "a END": log .6 + log .5 = -1.20 in total, -0.60 per token.
+    table = np.full((6, 6), 1e-9)
+    table[START, [END, 4]] = [0.4, 0.6]
+    table[4, [4, END]] = [0.5, 0.5]
+    table /= table.sum(1, keepdims=True)
+    model = _Counter(table)
+    src = np.array([[4]], "int32")
+    assert beam_search_decode(model, src, 2, 5, alpha=0.0).tolist() == [[END, 0, 0, 0, 0]]  # raw: short wins
+    assert beam_search_decode(model, src, 2, 5, alpha=1.0).tolist() == [[4, END, 0, 0, 0]]  # per token: longer wins
+
+
+@pytest.mark.parametrize("attention", ["none", "bahdanau", "luong"])
+def test_greedy_equals_beam_width_one_on_a_tiny_model(attention: str) -> None:
+    from course_utils.decoding import beam_search_decode, greedy_decode
+
+    model = _tiny(attention)
+    src = model.encode_source([s for s, _ in PAIRS])
+    np.testing.assert_array_equal(greedy_decode(model, src, 7), beam_search_decode(model, src, 1, 7))
+
+
+def test_decoders_reject_bad_input() -> None:
+    from course_utils.decoding import beam_search_decode, greedy_decode
+
+    model = _tiny("none")
+    with pytest.raises(ValueError, match="int matrix"):
+        greedy_decode(model, np.zeros(3, "int32"))
+    with pytest.raises(ValueError, match="max_len"):
+        greedy_decode(model, np.ones((1, 2), "int32"), max_len=0)
+    with pytest.raises(ValueError, match="beam_width"):
+        beam_search_decode(model, np.ones((1, 2), "int32"), beam_width=0)
+    with pytest.raises(TypeError, match="encoder"):
+        greedy_decode(object(), np.ones((1, 2), "int32"))
+
+
+# ---------------------------------------------------------------- translator
+def test_save_load_round_trip_gives_identical_outputs(tmp_path: Path) -> None:
+    from course_utils.translate import Translator
+
+    model = _tiny("bahdanau", bidirectional=True, attention_units=4)
+    sentences = [s for s, _ in PAIRS]
+    path = model.save_translator(tmp_path / "tiny.keras")
+    loaded = Translator.load(path)
+    assert loaded.get_config() == model.get_config()
+    src = model.encode_source(sentences)
+    tgt = np.ones((len(sentences), 3), "int32")
+    np.testing.assert_array_equal(np.asarray(model((src, tgt))), np.asarray(loaded((src, tgt))))
+    assert loaded.translate(sentences) == model.translate(sentences)
+    assert loaded.translate(sentences, method="beam", beam_width=2) == model.translate(sentences, method="beam",
+                                                                                       beam_width=2)
+    with pytest.raises(ValueError, match=".keras"):
+        model.save_translator(tmp_path / "tiny.h5")
+    with pytest.raises(FileNotFoundError):
+        Translator.load(tmp_path / "missing.keras")
+
+
+def test_translator_handles_awkward_inputs() -> None:
+    model = _tiny("luong")
+    out = model.translate(["", "   ", "I am here.", "Zyzzyva quux blorf."])
+    assert out[0] == "" and out[1] == "" and len(out) == 4 and all(isinstance(s, str) for s in out)
+    assert "[UNK]" not in out[3]   # attention copies a source word for each [UNK]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        long_out = model.translate(["I am here " * 10])
+    assert len(long_out) == 1 and any("max_source_len" in str(w.message) for w in caught)
+    with pytest.raises(TypeError, match="list of strings"):
+        model.translate("I am here.")
+    with pytest.raises(TypeError, match="item 1 is int"):
+        model.translate(["I am here.", 42])
+    with pytest.raises(ValueError, match="method"):
+        model.translate(["I am here."], method="sampling")
+    assert model.translate([]) == []
+
+
+def test_masked_loss_ignores_padding() -> None:
+    from course_utils.seq2seq import masked_loss
+
+    rng = np.random.default_rng(0)
+    logits = rng.normal(size=(1, 4, 6)).astype("float32")
+    y = np.array([[4, 5, END, PAD]])
+    logits2 = logits.copy()
+    logits2[0, 3] = 50.0  # only the padded step changes
+    assert float(masked_loss(y, logits)) == pytest.approx(float(masked_loss(y, logits2)))
+
+
+def test_evaluate_translations() -> None:
+    from course_utils.translate import evaluate_translations
+
+    scores = evaluate_translations(["Ich heiße John.", "Hallo"], ["Ich heiße John.", "Guten Tag"])
+    assert scores["exact_match"] == 50.0 and 0 < scores["bleu"] < 100 and 0 < scores["chrf"] < 100
+    with pytest.raises(ValueError, match="as many"):
+        evaluate_translations(["a"], ["a", "b"])

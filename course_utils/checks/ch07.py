@@ -1,0 +1,114 @@
+"""Checks for chapter 07's exercises (reversing padded sequences, masked token accuracy, Bidirectional parameters)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from ..exercises import CheckResult, SelfTest, call_learner, failed, passed
+
+
+def reverse_padded_reference(x: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """Reverse the first lengths[b] steps of each sequence x[b] (B, T, ...), leaving the padding
+    at the end where it was: what the backward half of a masked Bidirectional layer reads."""
+    out = np.array(x, copy=True)
+    for b, n in enumerate(lengths):
+        out[b, :n] = x[b, :n][::-1]
+    return out
+
+
+def check_reverse_padded(fn: Callable[[np.ndarray, np.ndarray], Any]) -> CheckResult:
+    """Exercise 1: ``fn(x, lengths) -> array like x``, each sequence's real steps reversed, padding kept at the end."""
+    name = "reverse_padded"
+    rng = np.random.default_rng(70)
+    for B, T, D in [(3, 5, 2), (2, 4, 1), (4, 6, 3)]:
+        lengths = rng.integers(1, T + 1, size=B)
+        lengths[0] = T
+        x = rng.normal(size=(B, T, D))
+        for b, n in enumerate(lengths):
+            x[b, n:] = 0.0
+        got, error = call_learner(name, fn, x.copy(), lengths.copy())
+        if error is not None:
+            return error
+        got = np.asarray(got, dtype="float64")
+        if got.shape != x.shape:
+            return failed(name, f"keep the shape {x.shape}; got {got.shape}.")
+        want = reverse_padded_reference(x, lengths)
+        if np.allclose(got, want):
+            continue
+        if np.allclose(got, x[:, ::-1]):
+            return failed(name, "you reversed the padding too: the zeros now come first, so the backward RNN would read "
+                                "padding before the last real word. Reverse only x[b, :lengths[b]].")
+        if np.allclose(got, x):
+            return failed(name, "nothing changed: reverse the first lengths[b] steps of each sequence.")
+        return failed(name, "the values differ: out[b, :n] should be x[b, :n][::-1] with n = lengths[b], the rest unchanged.")
+    return passed(name)
+
+
+def masked_accuracy_reference(y_true: np.ndarray, y_pred: np.ndarray, mask: np.ndarray) -> float:
+    """Token accuracy over the real (mask True) positions only: (B, T) arrays of tag ids."""
+    mask = np.asarray(mask, dtype=bool)
+    return float(np.mean(np.asarray(y_true)[mask] == np.asarray(y_pred)[mask]))
+
+
+def check_masked_accuracy(fn: Callable[[np.ndarray, np.ndarray, np.ndarray], Any]) -> CheckResult:
+    """Exercise 2: ``fn(y_true, y_pred, mask) -> float``, accuracy over unpadded tokens."""
+    name = "masked_accuracy"
+    rng = np.random.default_rng(71)
+    for B, T in [(4, 6), (2, 9), (5, 3)]:
+        lengths = rng.integers(1, T + 1, size=B)
+        mask = np.arange(T)[None, :] < lengths[:, None]
+        y_true = rng.integers(1, 5, size=(B, T)) * mask
+        y_pred = np.where(rng.random((B, T)) < 0.6, y_true, rng.integers(1, 5, size=(B, T))) * mask
+        got, error = call_learner(name, fn, y_true.copy(), y_pred.copy(), mask.copy())
+        if error is not None:
+            return error
+        try:
+            got = float(got)
+        except (TypeError, ValueError):
+            return failed(name, f"return one number between 0 and 1, not {type(got).__name__}.")
+        want = masked_accuracy_reference(y_true, y_pred, mask)
+        if np.isclose(got, want):
+            continue
+        if np.isclose(got, float(np.mean(y_true == y_pred))):
+            return failed(name, "padding was counted: padded positions always 'agree' (both 0) and inflate the score. "
+                                "Average only where mask is True.")
+        if np.isclose(got, 1.0 - want):
+            return failed(name, "that is the error rate; return the share of tokens whose tags agree.")
+        return failed(name, f"expected {want:.4f}, got {got:.4f}.")
+    return passed(name)
+
+
+def bidirectional_lstm_params_reference(D: int, H: int) -> int:
+    """Parameters of Bidirectional(LSTM(H)) on D inputs: two independent LSTMs, 2 * 4 * (D + H + 1) * H."""
+    return 2 * 4 * (D + H + 1) * H
+
+
+def check_bidirectional_lstm_params(fn: Callable[[int, int], Any]) -> CheckResult:
+    """Exercise 3: ``fn(D, H) -> int``, the parameter count of Bidirectional(LSTM(H)) on D inputs."""
+    name = "bidirectional_lstm_params"
+    for D, H in [(84, 64), (3, 5), (1, 1)]:
+        got, error = call_learner(name, fn, D, H)
+        if error is not None:
+            return error
+        want = bidirectional_lstm_params_reference(D, H)
+        if got == want:
+            continue
+        if got == want // 2:
+            return failed(name, "that is one direction: Bidirectional keeps a second LSTM with its own weights for the backward pass.")
+        if got == 2 * 4 * (D + 2 * H + 1) * H:
+            return failed(name, "each direction's recurrent weights see only its own state (H), not the concatenation (2H).")
+        return failed(name, f"for D={D}, H={H} expected {want}, got {got}.")
+    return passed(name)
+
+
+SELF_TESTS = [
+    SelfTest(check_reverse_padded, reverse_padded_reference,
+             wrong=lambda x, lengths: x[:, ::-1], hint="reversed the padding too"),
+    SelfTest(check_masked_accuracy, masked_accuracy_reference,
+             wrong=lambda t, p, m: float(np.mean(t == p)), hint="padding was counted"),
+    SelfTest(check_bidirectional_lstm_params, bidirectional_lstm_params_reference,
+             wrong=lambda D, H: 4 * (D + H + 1) * H, hint="one direction"),
+]

@@ -231,6 +231,12 @@ def write_report(results: dict[str, Any], notes: str = "") -> tuple[Path, Path]:
         total = sum(r["seconds"] for r in results["notebooks"])
         parts += ["## Notebooks", "", _table(nb, ["notebook", "wall s", "key metric", "status"]), "",
                   f"Whole course: {total:.0f} s ({total / 60:.1f} min).", ""]
+        slow = sorted(({"notebook": r["notebook"], **c} for r in results["notebooks"] for c in r.get("slowest_cells", [])),
+                      key=lambda c: -c["seconds"])[:8]
+        if slow:
+            for c in slow:
+                c["first line"] = f"`{c.pop('first_line')}`"
+            parts += ["### The slowest cells", "", _table(slow, ["notebook", "cell", "seconds", "first line"]), ""]
     if results.get("training"):
         parts += ["## Training throughput", "",
                   "Char-LM-shaped model: Embedding(65, 32) -> recurrent layer(128, return_sequences) -> Dense(65), "
@@ -240,7 +246,9 @@ def write_report(results: dict[str, Any], notes: str = "") -> tuple[Path, Path]:
     if results.get("decoding"):
         parts += ["## Decoding throughput", "",
                   "Bahdanau-attention GRU translator (embed 64, units 128) trained 12 epochs on the EN->DE pairs of "
-                  "at most 8 words; decoding up to 200 held-out sentences in one batch; best of 3.", "",
+                  "at most 8 words; decoding up to 200 held-out sentences in one batch; best of 3. The model is small and "
+                  "briefly trained, so its BLEU only shows how the decoders differ on the same model; chapter 12 "
+                  "measures translation quality.", "",
                   _table(results["decoding"], ["decoder", "sentences_per_s", "slowdown_vs_greedy", "bleu", "chrf"]), ""]
     if results.get("fit_teardown"):
         parts += ["## fit() teardown with and without tf.data autotuning", "",

@@ -48,7 +48,7 @@ def run_notebook(path: Path, out_dir: Path, store: bool = False) -> dict[str, An
     os.close(fd)
     os.environ[METRICS_ENV] = metrics_file  # inherited by the kernel
     client = NotebookClient(
-        nb, timeout=CELL_TIMEOUT_S, kernel_name="python3", record_timing=False,
+        nb, timeout=CELL_TIMEOUT_S, kernel_name="python3", record_timing=True,
         resources={"metadata": {"path": str(path.parent)}},
     )
     t0 = time.perf_counter()
@@ -64,13 +64,34 @@ def run_notebook(path: Path, out_dir: Path, store: bool = False) -> dict[str, An
     metrics = [json.loads(line) for line in Path(metrics_file).read_text().splitlines() if line.strip()]
     os.unlink(metrics_file)
 
+    cells = slowest_cells(nb)
     out_dir.mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, out_dir / path.name)
     html, _ = HTMLExporter().from_notebook_node(nb)
     (out_dir / path.with_suffix(".html").name).write_text(html, encoding="utf-8")
     if store and error is None:
+        for cell in nb.cells:  # timestamps would make every stored notebook differ from run to run
+            cell.metadata.pop("execution", None)
         nbformat.write(nb, path)
-    return {"notebook": path.stem, "seconds": round(seconds, 1), "ok": error is None, "error": error, "metrics": metrics}
+    return {"notebook": path.stem, "seconds": round(seconds, 1), "ok": error is None, "error": error,
+            "metrics": metrics, "slowest_cells": cells}
+
+
+def slowest_cells(nb: Any, top: int = 3) -> list[dict[str, Any]]:
+    """The ``top`` slowest code cells of an executed notebook (from nbclient's timing
+    metadata): index, seconds and first line."""
+    import datetime as dt
+
+    rows = []
+    for i, cell in enumerate(nb.cells):
+        timing = cell.get("metadata", {}).get("execution", {})
+        start, end = timing.get("iopub.execute_input"), timing.get("shell.execute_reply")
+        if cell.cell_type == "code" and start and end:
+            secs = (dt.datetime.fromisoformat(end.replace("Z", "+00:00"))
+                    - dt.datetime.fromisoformat(start.replace("Z", "+00:00"))).total_seconds()
+            first = next((line for line in cell.source.splitlines() if line.strip() and not line.startswith("#")), "")
+            rows.append({"cell": i, "seconds": round(secs, 1), "first_line": first[:70]})
+    return sorted(rows, key=lambda r: -r["seconds"])[:top]
 
 
 def results_table(rows: list[dict[str, Any]]) -> str:

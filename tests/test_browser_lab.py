@@ -31,8 +31,9 @@ CHROMIUM_ARGS = [
     "--disable-default-apps", "--disable-extensions", "--metrics-recording-only",
 ]
 
+# Skipped on a learner's machine without chromium; in CI (CI=true) a missing browser fails instead.
 pytestmark = pytest.mark.skipif(
-    not Path(CHROMIUM).exists(),
+    not Path(CHROMIUM).exists() and os.environ.get("CI") != "true",
     reason="Debian chromium is not installed; run `make browser-deps` (root) or `sudo apt-get install -y chromium`",
 )
 

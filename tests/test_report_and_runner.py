@@ -50,3 +50,19 @@ def test_every_notebook_is_numbered_and_stored_with_outputs() -> None:
         assert any("NBVAL_CHECK_OUTPUT" in c.source for c in code), f"{path.name} has no checked cell"
         assert any("set_seed(" in c.source for c in code), f"{path.name} does not call course_utils.seed.set_seed"
         assert not any("pip install" in c.source for c in code), f"{path.name} installs packages itself"
+
+
+def test_slowest_cells_reads_nbclient_timing() -> None:
+    import nbformat
+
+    from course_utils.runner import slowest_cells
+
+    nb = nbformat.v4.new_notebook()
+    for i, secs in enumerate([1.0, 4.5, 0.2]):
+        cell = nbformat.v4.new_code_cell(f"# a comment\nstep_{i}()")
+        cell.metadata["execution"] = {"iopub.execute_input": "2026-11-27T02:00:00.000000Z",
+                                      "shell.execute_reply": f"2026-11-27T02:00:0{int(secs)}.{int(secs % 1 * 10)}00000Z"}
+        nb.cells.append(cell)
+    nb.cells.append(nbformat.v4.new_markdown_cell("text"))
+    assert slowest_cells(nb, top=2) == [{"cell": 1, "seconds": 4.5, "first_line": "step_1()"},
+                                        {"cell": 0, "seconds": 1.0, "first_line": "step_0()"}]

@@ -80,6 +80,18 @@ def call_learner(exercise: str, fn: Callable[..., Any], *args: Any, **kwargs: An
         return None, failed(exercise, f"your function raised {type(exc).__name__}: {exc}")
 
 
+def call_learner_number(exercise: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[float | None, CheckResult | None]:
+    """:func:`call_learner` for exercises whose answer is one number: returns
+    ``(float(value), None)``, or ``(None, failure)`` with a hint when it is not a number."""
+    got, error = call_learner(exercise, fn, *args, **kwargs)
+    if error is not None:
+        return None, error
+    try:
+        return float(got), None
+    except (TypeError, ValueError):
+        return None, failed(exercise, f"return one number, not {type(got).__name__}.")
+
+
 def strip_solutions(source: str) -> str:
     """Replace every BEGIN/END SOLUTION block in a cell's source with a placeholder
     at the same indentation."""

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from ..exercises import CheckResult, SelfTest, call_learner, failed, passed
+from ..exercises import CheckResult, SelfTest, call_learner, call_learner_number, failed, passed
 
 
 def normalised_score_reference(logp_sum: float, length: int, alpha: float) -> float:
@@ -19,13 +19,9 @@ def check_normalised_score(fn: Callable[[float, int, float], float]) -> CheckRes
     """Exercise 1: ``fn(logp_sum, length, alpha) -> float``."""
     name = "normalised_score"
     for logp, length, alpha in [(-6.0, 4, 1.0), (-3.3, 3, 0.6), (-1.2, 1, 0.7), (-9.0, 6, 0.0)]:
-        got, error = call_learner(name, fn, logp, length, alpha)
+        got, error = call_learner_number(name, fn, logp, length, alpha)
         if error is not None:
             return error
-        try:
-            got = float(got)
-        except (TypeError, ValueError):
-            return failed(name, f"return one number, not {type(got).__name__}.")
         want = normalised_score_reference(logp, length, alpha)
         if np.isclose(got, want):
             continue

@@ -123,6 +123,77 @@ def training_throughput(units: int = 128, seq_len: int = 50, batch: int = 64, ba
 
 
 # --------------------------------------------------------------------------- decoding throughput
+_THREAD_PROBE = """
+import sys, time, numpy as np, tensorflow as tf, keras
+n = int(sys.argv[1])
+if n:
+    tf.config.threading.set_intra_op_parallelism_threads(n)
+    tf.config.threading.set_inter_op_parallelism_threads(n)
+keras.utils.set_random_seed(0)
+x = np.random.default_rng(0).integers(0, 65, size=(1280, 50)).astype("int32")
+model = keras.Sequential([keras.layers.Embedding(65, 32), keras.layers.GRU(128, return_sequences=True),
+                          keras.layers.Dense(65)])
+model.compile("adam", keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+model.fit(x, np.roll(x, -1, 1), batch_size=64, epochs=1, verbose=0)
+t0 = time.perf_counter()
+model.fit(x, np.roll(x, -1, 1), batch_size=64, epochs=2, verbose=0)
+print(2 * len(x) / (time.perf_counter() - t0))
+"""
+
+
+def thread_settings(repeats: int = 2, progress: Callable[[str], None] = print) -> list[dict[str, Any]]:
+    """Samples/s of a GRU char model in fresh processes with TensorFlow's default threads
+    and with intra/inter-op threads pinned to 1 (interleaved, best of ``repeats``)."""
+    import subprocess
+
+    best: dict[str, float] = {"default threads": 0.0, "1 thread": 0.0}
+    for _ in range(repeats):
+        for label, n in (("default threads", 0), ("1 thread", 1)):
+            out = subprocess.run([sys.executable, "-c", _THREAD_PROBE, str(n)], capture_output=True, text=True, check=True)
+            best[label] = max(best[label], float(out.stdout.strip().splitlines()[-1]))
+    rows = [{"setting": k, "samples_per_s": round(v, 1), "slowdown_vs_default": round(best["default threads"] / v, 2)}
+            for k, v in best.items()]
+    for r in rows:
+        progress(f"  {r['setting']:16} {r['samples_per_s']:8.1f} samples/s")
+    return rows
+
+
+def dataset_cache(epochs: int = 3, progress: Callable[[str], None] = print) -> list[dict[str, Any]]:
+    """Seconds per epoch (after the first) of a text pipeline that tokenises in ``map``,
+    with and without ``.cache()`` after the map, on the EN->DE training sentences."""
+    import keras
+    import tensorflow as tf
+
+    from .data import load_translation
+    from .seed import set_seed
+
+    set_seed(0, deterministic_ops=False)
+    sentences = [en for en, _ in load_translation().train]
+    vectorizer = keras.layers.TextVectorization(max_tokens=2000)
+    vectorizer.adapt(sentences)
+    labels = [float(len(s.split()) > 6) for s in sentences]
+    options = tf.data.Options()
+    options.autotune.enabled = False
+    rows = []
+    for label in ("map every epoch", "map once, then .cache()"):
+        ds = tf.data.Dataset.from_tensor_slices((sentences, labels)).map(lambda s, y: (vectorizer(s), y))
+        if label.endswith("cache()"):
+            ds = ds.cache()
+        ds = ds.padded_batch(64).prefetch(2).with_options(options)
+        model = keras.Sequential([keras.layers.Embedding(2000, 16, mask_zero=True), keras.layers.GRU(16),
+                                  keras.layers.Dense(1)])
+        model.compile("adam", keras.losses.BinaryCrossentropy(from_logits=True))
+        model.fit(ds, epochs=1, verbose=0, shuffle=False)
+        t0 = time.perf_counter()
+        model.fit(ds, epochs=epochs, verbose=0, shuffle=False)
+        rows.append({"pipeline": label, "s_per_epoch": round((time.perf_counter() - t0) / epochs, 3)})
+        progress(f"  {label:24} {rows[-1]['s_per_epoch']:.3f} s/epoch")
+    base = rows[0]["s_per_epoch"]
+    for r in rows:
+        r["speedup"] = round(base / r["s_per_epoch"], 2)
+    return rows
+
+
 def fit_teardown(calls: int = 6, progress: Callable[[str], None] = print) -> list[dict[str, Any]]:
     """Wall time of short ``fit()`` calls on a tf.data pipeline with autotuning on (the
     default) and off, interleaved. Autotuning can block 2-10 s when ``fit`` tears down
@@ -254,6 +325,14 @@ def write_report(results: dict[str, Any], notes: str = "") -> tuple[Path, Path]:
         parts += ["## fit() teardown with and without tf.data autotuning", "",
                   "Six short `fit()` calls each (10 batches of a GRU-16 model), interleaved.", "",
                   _table(results["fit_teardown"], ["pipeline", "calls", "median_s", "max_s", "calls_over_2s"]), ""]
+    if results.get("threads"):
+        parts += ["## Thread settings", "", "GRU-128 char model, fresh process per setting, interleaved, best of 2.", "",
+                  _table(results["threads"], ["setting", "samples_per_s", "slowdown_vs_default"]), ""]
+    if results.get("cache"):
+        parts += ["## tf.data cache", "",
+                  "TextVectorization in `map` over the EN->DE training sentences, GRU-16 classifier, "
+                  "seconds per epoch over 3 epochs after a warm-up epoch.", "",
+                  _table(results["cache"], ["pipeline", "s_per_epoch", "speedup"]), ""]
     if notes:
         parts += ["## Speed work", "", notes.strip(), ""]
     md_path.write_text("\n".join(parts), encoding="utf-8")
@@ -274,6 +353,10 @@ def main(argv: list[str] | None = None) -> int:
         results["notebooks"] = notebook_times(args.reuse_notebooks)
     print("Training throughput:", flush=True)
     results["training"] = training_throughput()
+    print("Thread settings:", flush=True)
+    results["threads"] = thread_settings()
+    print("tf.data cache:", flush=True)
+    results["cache"] = dataset_cache()
     print("fit() teardown:", flush=True)
     results["fit_teardown"] = fit_teardown()
     print("Decoding throughput:", flush=True)

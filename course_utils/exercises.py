@@ -20,7 +20,8 @@ truthy only on success. On failure its message is a specific hint.
 The notebooks in ``notebooks/`` are the single source of truth and contain the
 solutions. :func:`strip_solutions` produces the student notebooks in
 ``notebooks/student/``, where each solution block becomes
-``raise NotImplementedError(...)``; a test keeps the two in sync.
+``raise NotImplementedError(...)`` and the exercise cells have no outputs; a test keeps
+the two in sync.
 """
 
 from __future__ import annotations
@@ -101,12 +102,15 @@ def strip_solutions(source: str) -> str:
 
 
 def student_notebook(path: Path) -> Any:
-    """The student version of a solution notebook: solutions stripped, outputs cleared."""
+    """The student version of a solution notebook: solutions stripped. Exercise cells
+    (a solution block, or a ``check_...`` call) lose their outputs, so nothing gives the
+    answer away; every other cell keeps its stored output, plots included, so a learner
+    can compare their run with the course's."""
     import nbformat
 
     nb = nbformat.read(path, as_version=4)
     for cell in nb.cells:
-        if cell.cell_type == "code":
+        if cell.cell_type == "code" and (BEGIN in cell.source or "check_" in cell.source):
             cell.source = strip_solutions(cell.source)
             cell.outputs = []
             cell.execution_count = None

@@ -76,3 +76,5 @@ def test_student_notebook_is_in_sync(path: Path) -> None:
     assert [c.source for c in got.cells] == [c.source for c in want.cells], \
         f"{stored.name} is out of date with its solution notebook; run `make student`"
     assert not any("### BEGIN SOLUTION" in c.source for c in got.cells)
+    exercise_cells = [c for c in got.cells if c.cell_type == "code" and (PLACEHOLDER in c.source or "check_" in c.source)]
+    assert exercise_cells and not any(c.outputs for c in exercise_cells), "an exercise cell gives its answer away"

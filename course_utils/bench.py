@@ -284,6 +284,31 @@ def _table(rows: list[dict[str, Any]], columns: list[str]) -> str:
     return "\n".join(lines)
 
 
+# Report sections after the notebooks: result key, heading, one-paragraph method, table columns.
+_SECTIONS = [
+    ("training", "## Training throughput",
+     "Char-LM-shaped model: Embedding(65, 32) -> recurrent layer(128, return_sequences) -> Dense(65), "
+     "batch 64, sequence length 50; best of 3 epochs of 20 batches after a warm-up epoch. "
+     "`slowdown_vs_builtin` = built-in samples/s divided by this variant's.",
+     ["layer", "variant", "samples_per_s", "slowdown_vs_builtin", "params"]),
+    ("decoding", "## Decoding throughput",
+     "Bahdanau-attention GRU translator (embed 64, units 128) trained 12 epochs on the EN->DE pairs of "
+     "at most 8 words; decoding up to 200 held-out sentences in one batch; best of 3. The model is small and "
+     "briefly trained, so its BLEU only shows how the decoders differ on the same model; chapter 12 "
+     "measures translation quality.",
+     ["decoder", "sentences_per_s", "slowdown_vs_greedy", "bleu", "chrf"]),
+    ("fit_teardown", "## fit() teardown with and without tf.data autotuning",
+     "Six short `fit()` calls each (10 batches of a GRU-16 model), interleaved.",
+     ["pipeline", "calls", "median_s", "max_s", "calls_over_2s"]),
+    ("threads", "## Thread settings", "GRU-128 char model, fresh process per setting, interleaved, best of 2.",
+     ["setting", "samples_per_s", "slowdown_vs_default"]),
+    ("cache", "## tf.data cache",
+     "TextVectorization in `map` over the EN->DE training sentences, GRU-16 classifier, "
+     "seconds per epoch over 3 epochs after a warm-up epoch.",
+     ["pipeline", "s_per_epoch", "speedup"]),
+]
+
+
 def write_report(results: dict[str, Any], notes: str = "") -> tuple[Path, Path]:
     """Write results/benchmarks.json and results/benchmarks.md."""
     RESULTS.mkdir(parents=True, exist_ok=True)
@@ -308,31 +333,9 @@ def write_report(results: dict[str, Any], notes: str = "") -> tuple[Path, Path]:
             for c in slow:
                 c["first line"] = f"`{c.pop('first_line')}`"
             parts += ["### The slowest cells", "", _table(slow, ["notebook", "cell", "seconds", "first line"]), ""]
-    if results.get("training"):
-        parts += ["## Training throughput", "",
-                  "Char-LM-shaped model: Embedding(65, 32) -> recurrent layer(128, return_sequences) -> Dense(65), "
-                  "batch 64, sequence length 50; best of 3 epochs of 20 batches after a warm-up epoch. "
-                  "`slowdown_vs_builtin` = built-in samples/s divided by this variant's.", "",
-                  _table(results["training"], ["layer", "variant", "samples_per_s", "slowdown_vs_builtin", "params"]), ""]
-    if results.get("decoding"):
-        parts += ["## Decoding throughput", "",
-                  "Bahdanau-attention GRU translator (embed 64, units 128) trained 12 epochs on the EN->DE pairs of "
-                  "at most 8 words; decoding up to 200 held-out sentences in one batch; best of 3. The model is small and "
-                  "briefly trained, so its BLEU only shows how the decoders differ on the same model; chapter 12 "
-                  "measures translation quality.", "",
-                  _table(results["decoding"], ["decoder", "sentences_per_s", "slowdown_vs_greedy", "bleu", "chrf"]), ""]
-    if results.get("fit_teardown"):
-        parts += ["## fit() teardown with and without tf.data autotuning", "",
-                  "Six short `fit()` calls each (10 batches of a GRU-16 model), interleaved.", "",
-                  _table(results["fit_teardown"], ["pipeline", "calls", "median_s", "max_s", "calls_over_2s"]), ""]
-    if results.get("threads"):
-        parts += ["## Thread settings", "", "GRU-128 char model, fresh process per setting, interleaved, best of 2.", "",
-                  _table(results["threads"], ["setting", "samples_per_s", "slowdown_vs_default"]), ""]
-    if results.get("cache"):
-        parts += ["## tf.data cache", "",
-                  "TextVectorization in `map` over the EN->DE training sentences, GRU-16 classifier, "
-                  "seconds per epoch over 3 epochs after a warm-up epoch.", "",
-                  _table(results["cache"], ["pipeline", "s_per_epoch", "speedup"]), ""]
+    for key, heading, intro, columns in _SECTIONS:
+        if results.get(key):
+            parts += [heading, "", intro, "", _table(results[key], columns), ""]
     if notes:
         parts += ["## Speed work", "", notes.strip(), ""]
     md_path.write_text("\n".join(parts), encoding="utf-8")

@@ -1,16 +1,23 @@
 """Optional pre-trained weights for the slowest training cells, for slow laptops.
 
-A notebook trains with :func:`fit_or_load` instead of ``model.fit``. By default it
-trains, exactly as before. With ``RECURRENT_PRETRAINED=1`` in the environment it
-loads the weights that ``scripts/train_fallbacks.py`` produced by running that very
-notebook (so the weights come from the same seeded code, bit for bit on the machine
-that made them) and skips training::
+A notebook trains with :func:`fit_or_load` instead of ``model.fit`` (the translators of
+chapters 10-12 through ``train_translator(..., fallback=name)``). By default it trains,
+exactly as before. With ``RECURRENT_PRETRAINED=1`` in the environment it loads the
+weights that ``scripts/train_fallbacks.py`` produced by running that very notebook (so
+the weights come from the same seeded code) and skips training::
 
     RECURRENT_PRETRAINED=1 make lab
 
-Weights are stored as ``weights/<name>.weights.h5`` (HDF5 tensors, no pickle) with a
-JSON sidecar holding their SHA-256, the training history and the versions used. A
-file whose checksum does not match is refused.
+File format, ``weights/<name>.weights.h5``: plain HDF5 datasets ``0000``, ``0001``, ...
+in the order of ``model.weights`` (each with its variable path as an attribute, for
+error messages), gzip-compressed, written without timestamps so the same weights give
+the same bytes. Loading reads arrays only (no pickle, no code). A JSON sidecar holds
+the SHA-256, the storage dtype, the training history and the versions used; a file whose
+checksum does not match is refused.
+
+``store_dtype="float16"`` halves the file (used for the ~1.3M-parameter translators so
+that no file exceeds a few MB); loaded weights are then the trained ones rounded to
+float16, so results can differ from a fresh run in the last digits.
 """
 
 from __future__ import annotations
@@ -18,14 +25,20 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
+
+import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 WEIGHTS_DIR = ROOT / "weights"
 USE_ENV = "RECURRENT_PRETRAINED"
 SAVE_ENV = "RECURRENT_SAVE_FALLBACK"
+FORMAT = "recurrent-weights-1"
+STORE_DTYPES = ("float32", "float16")
+FALLBACK_CALL = re.compile(r"fit_or_load(_timed)?\(|fallback=")  # how a notebook's source marks a fallback point
 
 
 def _sha256(path: Path) -> str:
@@ -44,11 +57,76 @@ def available(name: str) -> bool:
     return weights.is_file() and meta.is_file()
 
 
-def fit_or_load(model: Any, data: Any, epochs: int, name: str, **fit_kwargs: Any) -> dict[str, list[float]]:
+def save_weights(model: Any, path: str | Path, store_dtype: str = "float32") -> Path:
+    """Write ``model.weights`` to ``path`` (HDF5, arrays only); floating-point arrays are
+    stored as ``store_dtype`` ("float32" or "float16"). Returns the path."""
+    import h5py
+
+    if store_dtype not in STORE_DTYPES:
+        raise ValueError(f"store_dtype must be one of {STORE_DTYPES}, got {store_dtype!r}")
+    path = Path(path)
+    with h5py.File(path, "w", track_order=True) as f:
+        f.attrs["format"] = FORMAT
+        f.attrs["store_dtype"] = store_dtype
+        for i, (variable, value) in enumerate(zip(model.weights, model.get_weights())):
+            value = np.asarray(value)
+            if np.issubdtype(value.dtype, np.floating):
+                value = value.astype(store_dtype)
+            data = f.create_dataset(f"{i:04d}", data=value, compression="gzip", compression_opts=9,
+                                    shuffle=True, track_times=False)
+            data.attrs["path"] = variable.path
+    return path
+
+
+def load_weights(model: Any, path: str | Path) -> None:
+    """Set ``model``'s weights from a file written by :func:`save_weights`, cast to the
+    model's own dtypes. Raises ``ValueError`` naming the first variable that does not fit."""
+    import h5py
+
+    path = Path(path)
+    with h5py.File(path, "r") as f:
+        if f.attrs.get("format") != FORMAT:
+            raise ValueError(f"{path} is not a {FORMAT} file; rerun scripts/train_fallbacks.py to recreate it")
+        stored = [(f[key].attrs["path"], f[key][()]) for key in sorted(f.keys())]
+    variables = model.weights
+    if len(stored) != len(variables):
+        raise ValueError(f"{path.name} holds {len(stored)} arrays but the model has {len(variables)} weights: "
+                         "the notebook's model changed since the file was made; rerun scripts/train_fallbacks.py")
+    values = []
+    for (stored_path, value), variable in zip(stored, variables):
+        if tuple(value.shape) != tuple(variable.shape):
+            raise ValueError(f"{path.name}: {stored_path} has shape {value.shape} but the model's {variable.path} "
+                             f"has {tuple(variable.shape)}; rerun scripts/train_fallbacks.py")
+        values.append(value.astype(variable.dtype))
+    model.set_weights(values)
+
+
+class FitOutcome(NamedTuple):
+    """What :func:`fit_or_load_timed` did. ``seconds`` is the training wall time; for loaded
+    weights it is the time measured when they were made (on the maintainer's machine)."""
+
+    history: dict[str, list[float]]
+    seconds: float
+    loaded: bool
+
+
+def fit_or_load(model: Any, data: Any, epochs: int, name: str, store_dtype: str = "float32",
+                **fit_kwargs: Any) -> dict[str, list[float]]:
     """Train ``model`` on ``data`` (``model.fit(data, epochs=..., verbose=0, **fit_kwargs)``) and
     return its history dict; or, when ``$RECURRENT_PRETRAINED`` is ``1`` and weights named
-    ``name`` are shipped, load them and return the stored history instead."""
+    ``name`` are shipped, load them and return the stored history instead.
+
+    With ``$RECURRENT_SAVE_FALLBACK=1`` (set by ``scripts/train_fallbacks.py``) the trained
+    weights are saved as ``name``, floating-point arrays in ``store_dtype``."""
+    return fit_or_load_timed(model, data, epochs, name, store_dtype, **fit_kwargs).history
+
+
+def fit_or_load_timed(model: Any, data: Any, epochs: int, name: str, store_dtype: str = "float32",
+                      **fit_kwargs: Any) -> FitOutcome:
+    """:func:`fit_or_load`, also returning the training seconds and whether weights were loaded."""
     weights, meta_path = _paths(name)
+    if store_dtype not in STORE_DTYPES:
+        raise ValueError(f"store_dtype must be one of {STORE_DTYPES}, got {store_dtype!r}")
     if os.environ.get(USE_ENV) == "1":
         if not available(name):
             print(f"No pre-trained weights named {name!r} in {WEIGHTS_DIR}; training instead.")
@@ -57,21 +135,24 @@ def fit_or_load(model: Any, data: Any, epochs: int, name: str, **fit_kwargs: Any
             if _sha256(weights) != meta["sha256"]:
                 raise ValueError(f"{weights} does not match the checksum in {meta_path.name}; "
                                  "restore it with `git checkout weights/` or rerun scripts/train_fallbacks.py")
-            model.load_weights(weights)
-            print(f"Loaded pre-trained weights {weights.name} (made by scripts/train_fallbacks.py "
-                  f"on {meta['made_on']}); training skipped.")
-            return meta["history"]
+            load_weights(model, weights)
+            rounded = " (stored in float16: figures may differ from a fresh run in the last digits)" \
+                if meta["store_dtype"] == "float16" else ""
+            print(f"Loaded pre-trained weights {weights.name}{rounded}, made by scripts/train_fallbacks.py "
+                  f"on {meta['made_on']} in {meta['train_seconds']:.0f} s of training; training skipped.")
+            return FitOutcome(meta["history"], float(meta["train_seconds"]), True)
     t0 = time.perf_counter()
     history = model.fit(data, epochs=epochs, verbose=0, **fit_kwargs).history
+    seconds = time.perf_counter() - t0
+    history = {k: [float(v) for v in vals] for k, vals in history.items()}
     if os.environ.get(SAVE_ENV) == "1":
         from .env import versions
 
         WEIGHTS_DIR.mkdir(exist_ok=True)
-        model.save_weights(weights)
-        meta = {"name": name, "sha256": _sha256(weights), "epochs": epochs,
-                "train_seconds": round(time.perf_counter() - t0, 1),
-                "made_on": time.strftime("%Y-%m-%d"), "versions": versions(),
-                "history": {k: [float(v) for v in vals] for k, vals in history.items()}}
+        save_weights(model, weights, store_dtype)
+        meta = {"name": name, "format": FORMAT, "store_dtype": store_dtype, "sha256": _sha256(weights),
+                "parameters": int(model.count_params()), "epochs": epochs, "train_seconds": round(seconds, 1),
+                "made_on": time.strftime("%Y-%m-%d"), "versions": versions(), "history": history}
         meta_path.write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
-        print(f"Saved {weights.name} for slow machines.")
-    return history
+        print(f"Saved {weights.name} ({weights.stat().st_size / 1e6:.1f} MB, {store_dtype}) for slow machines.")
+    return FitOutcome(history, seconds, False)

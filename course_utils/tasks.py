@@ -19,6 +19,8 @@ from typing import Any
 
 import numpy as np
 
+from .pretrained import fit_or_load_timed
+
 __all__ = ["accuracy_vs_lag", "recall_task"]
 
 
@@ -37,13 +39,18 @@ def recall_task(n: int, lag: int, n_symbols: int = 8, seed: int = 0) -> tuple[np
 def accuracy_vs_lag(layer_factory: Callable[[int], Any], lags: Sequence[int], name: str | None = None,
                     units: int = 32, n_symbols: int = 8, n_train: int = 2048, n_test: int = 512,
                     epochs: int = 20, batch_size: int = 64, learning_rate: float = 3e-3,
-                    seed: int = 0) -> Any:
+                    seed: int = 0, fallback: str | None = None) -> Any:
     """Train ``Input -> layer_factory(units) -> Dense(n_symbols)`` on the recall task at each lag
     and measure test accuracy. ``layer_factory(units)`` must return a Keras recurrent layer that
     outputs only its last step, e.g. ``lambda u: keras.layers.SimpleRNN(u)``.
 
     Returns a pandas DataFrame with one row per lag: model, lag, accuracy, chance, train_loss,
-    seconds. Each lag uses fresh weights and its own data seeds (seed + lag), so runs repeat."""
+    seconds. Each lag uses fresh weights and its own data seeds (seed + lag), so runs repeat.
+
+    ``fallback``: a name such as ``"ch05_lstm_fb3"`` makes each lag a slow-machine fallback
+    point named ``<fallback>_lag<lag>`` (:mod:`course_utils.pretrained`): with
+    ``RECURRENT_PRETRAINED=1`` shipped weights are loaded instead of training, and
+    ``seconds`` is the training time measured when they were made."""
     import keras
     import pandas as pd
     import tensorflow as tf
@@ -70,11 +77,14 @@ def accuracy_vs_lag(layer_factory: Callable[[int], Any], lags: Sequence[int], na
         options.autotune.enabled = False
         ds = (tf.data.Dataset.from_tensor_slices((x_train, y_train))
               .shuffle(n_train, seed=seed).batch(batch_size).with_options(options))
-        t0 = time.perf_counter()
-        history = model.fit(ds, epochs=epochs, verbose=0, shuffle=False)  # ds shuffles itself
-        seconds = time.perf_counter() - t0
+        if fallback is None:
+            t0 = time.perf_counter()
+            history = model.fit(ds, epochs=epochs, verbose=0, shuffle=False).history  # ds shuffles itself
+            seconds = time.perf_counter() - t0
+        else:
+            history, seconds, _ = fit_or_load_timed(model, ds, epochs, f"{fallback}_lag{int(lag)}", shuffle=False)
         logits = np.asarray(model(x_test, training=False))  # one call; predict() in a loop retraces
         rows.append({"model": name, "lag": int(lag), "accuracy": float(np.mean(logits.argmax(-1) == y_test)),
-                     "chance": 1.0 / n_symbols, "train_loss": float(history.history["loss"][-1]),
+                     "chance": 1.0 / n_symbols, "train_loss": float(history["loss"][-1]),
                      "seconds": round(seconds, 1)})
     return pd.DataFrame(rows)

@@ -27,6 +27,7 @@ import numpy as np
 from keras import ops
 
 from .decoding import beam_search_decode, greedy_decode
+from .pretrained import fit_or_load
 from .seq2seq import Decoder, Encoder, masked_accuracy, masked_loss
 from .tokens import PAD, SPECIALS, UNK, build_vocabulary, decode_ids, encode, get_tokenizer
 
@@ -246,15 +247,23 @@ def compile_translator(model: Translator, learning_rate: float = 3e-3, jit_compi
 
 
 def train_translator(model: Translator, train: Sequence[tuple[str, str]], validation: Sequence[tuple[str, str]] | None,
-                     epochs: int, batch_size: int = 64, learning_rate: float = 3e-3, seed: int = 1234) -> dict[str, list[float]]:
+                     epochs: int, batch_size: int = 64, learning_rate: float = 3e-3, seed: int = 1234,
+                     fallback: str | None = None) -> dict[str, list[float]]:
     """Compile (if needed) and fit with teacher forcing; returns the Keras history dict
-    (``loss``, ``masked_accuracy``, and ``val_`` versions when validation is given)."""
+    (``loss``, ``masked_accuracy``, and ``val_`` versions when validation is given).
+
+    ``fallback``: a name such as ``"ch11_luong"`` makes this a slow-machine fallback point
+    (:func:`course_utils.pretrained.fit_or_load`): with ``RECURRENT_PRETRAINED=1`` the shipped
+    weights of that name are loaded instead of training. They are stored in float16 to keep
+    each ~1.3M-parameter file near 2.5 MB."""
     if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
         raise ValueError(f"epochs must be a positive int, got {epochs!r}")
     if not getattr(model, "compiled", False):
         compile_translator(model, learning_rate)
     ds = model.make_dataset(train, batch_size, shuffle=True, seed=seed)
     val = model.make_dataset(validation, batch_size, shuffle=False) if validation else None
+    if fallback is not None:
+        return fit_or_load(model, ds, epochs, fallback, store_dtype="float16", validation_data=val, shuffle=False)
     history = model.fit(ds, validation_data=val, epochs=epochs, verbose=0, shuffle=False)  # ds shuffles itself
     return history.history
 

@@ -1,7 +1,7 @@
 """Produce the optional pre-trained weights in weights/ for slow machines.
 
 Executes every chapter notebook that trains through ``course_utils.pretrained.fit_or_load``
-with ``RECURRENT_SAVE_FALLBACK=1``, so the weights come from the notebook's own seeded
+(directly, or as ``train_translator(..., fallback=name)``) with ``RECURRENT_SAVE_FALLBACK=1``, so the weights come from the notebook's own seeded
 code, not from a copy of it. Run it after changing such a notebook, then commit weights/.
 
     .venv/bin/python scripts/train_fallbacks.py          # all of them
@@ -18,7 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from course_utils.pretrained import SAVE_ENV, USE_ENV  # noqa: E402
+from course_utils.pretrained import FALLBACK_CALL, SAVE_ENV, USE_ENV  # noqa: E402
 from course_utils.runner import find_notebooks, run_notebook  # noqa: E402
 
 
@@ -26,7 +26,7 @@ def main(prefixes: list[str]) -> int:
     os.environ[SAVE_ENV] = "1"
     os.environ.pop(USE_ENV, None)  # always train for real
     notebooks = [p for p in find_notebooks(ROOT / "notebooks", prefixes or None)
-                 if "fit_or_load(" in p.read_text(encoding="utf-8")]
+                 if FALLBACK_CALL.search(p.read_text(encoding="utf-8"))]
     failed = 0
     with tempfile.TemporaryDirectory() as out:
         for path in notebooks:

@@ -41,6 +41,43 @@ def test_train_save_then_load_gives_identical_weights(weights_dir: Path, monkeyp
         np.testing.assert_array_equal(a, b)
 
 
+def test_float16_storage_rounds_and_says_so(weights_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    x, y = np.random.default_rng(0).random((32, 4, 3)), np.random.default_rng(1).random((32, 1))
+    monkeypatch.setenv(pretrained.SAVE_ENV, "1")
+    trained = _model()
+    pretrained.fit_or_load(trained, x, 1, "tiny16", store_dtype="float16", y=y, batch_size=8)
+    assert json.loads((weights_dir / "tiny16.json").read_text())["store_dtype"] == "float16"
+    monkeypatch.delenv(pretrained.SAVE_ENV)
+    monkeypatch.setenv(pretrained.USE_ENV, "1")
+    loaded = _model()
+    pretrained.fit_or_load(loaded, x, 1, "tiny16", y=y)
+    assert "stored in float16" in capsys.readouterr().out
+    for a, b in zip(trained.get_weights(), loaded.get_weights()):
+        assert b.dtype == np.float32
+        np.testing.assert_array_equal(b, a.astype(np.float16).astype(np.float32))
+
+
+def test_same_weights_give_the_same_bytes(tmp_path: Path) -> None:
+    model = _model()
+    first = pretrained.save_weights(model, tmp_path / "a.weights.h5")
+    second = pretrained.save_weights(model, tmp_path / "b.weights.h5")
+    assert pretrained._sha256(first) == pretrained._sha256(second)
+
+
+def test_a_different_model_is_refused_with_the_fix(tmp_path: Path) -> None:
+    import keras
+
+    path = pretrained.save_weights(_model(), tmp_path / "gru.weights.h5")
+    other = keras.Sequential([keras.Input((4, 3)), keras.layers.GRU(6), keras.layers.Dense(1)])
+    with pytest.raises(ValueError, match="has shape .* rerun scripts/train_fallbacks.py"):
+        pretrained.load_weights(other, path)
+    smaller = keras.Sequential([keras.Input((4, 3)), keras.layers.Dense(1)])
+    with pytest.raises(ValueError, match="holds 5 arrays but the model has 2 weights"):
+        pretrained.load_weights(smaller, path)
+    with pytest.raises(ValueError, match="store_dtype must be one of"):
+        pretrained.save_weights(_model(), tmp_path / "c.weights.h5", store_dtype="int8")
+
+
 def test_tampered_weights_are_refused(weights_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     x, y = np.zeros((8, 4, 3)), np.zeros((8, 1))
     monkeypatch.setenv(pretrained.SAVE_ENV, "1")
@@ -70,3 +107,5 @@ def test_shipped_weights_match_their_checksums() -> None:
         meta = json.loads(meta_path.read_text())
         weights = meta_path.with_name(f"{meta['name']}.weights.h5")
         assert pretrained._sha256(weights) == meta["sha256"], f"{weights.name} was changed without rerunning the script"
+        assert meta["format"] == pretrained.FORMAT and meta["store_dtype"] in pretrained.STORE_DTYPES
+        assert weights.stat().st_size < 5 * 2**20, f"{weights.name} is over 5 MiB; store it as float16"

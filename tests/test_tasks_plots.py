@@ -40,6 +40,21 @@ def test_accuracy_vs_lag_returns_a_tidy_table_for_any_layer() -> None:
         accuracy_vs_lag(lambda u: keras.layers.SimpleRNN(u), [])
 
 
+def test_accuracy_vs_lag_fallback_saves_then_loads_each_lag(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from course_utils import pretrained
+
+    monkeypatch.setattr(pretrained, "WEIGHTS_DIR", tmp_path)
+    kwargs = dict(units=4, n_symbols=3, n_train=64, n_test=32, epochs=2, seed=0, fallback="tiny_recall")
+    monkeypatch.setenv(pretrained.SAVE_ENV, "1")
+    trained = accuracy_vs_lag(lambda u: keras.layers.SimpleRNN(u), [2, 3], **kwargs)
+    assert sorted(p.name for p in tmp_path.glob("*.h5")) == ["tiny_recall_lag2.weights.h5", "tiny_recall_lag3.weights.h5"]
+    monkeypatch.delenv(pretrained.SAVE_ENV)
+    monkeypatch.setenv(pretrained.USE_ENV, "1")
+    loaded = accuracy_vs_lag(lambda u: keras.layers.SimpleRNN(u), [2, 3], **kwargs)
+    # same weights -> same accuracy and loss; seconds are the ones measured when the weights were made
+    assert loaded.to_dict() == trained.to_dict()
+
+
 def test_plots_return_figure_and_axes() -> None:
     fig, ax = plot_training_curves({"train": [3, 2, 1.5], "val": [3.1, 2.5, 2.2]})
     assert len(ax.lines) == 2 and ax.get_xlabel() == "epoch"

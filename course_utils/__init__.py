@@ -5,7 +5,8 @@ you need. By chapter:
 
 - foundation: :mod:`~course_utils.data` (offline corpora, checksummed splits, TFDS builders),
   :mod:`~course_utils.seed`, :mod:`~course_utils.env`, :mod:`~course_utils.report`,
-  :mod:`~course_utils.runner`, :mod:`~course_utils.exercises` and :mod:`~course_utils.checks`
+  :mod:`~course_utils.runner`, :mod:`~course_utils.exercises` and :mod:`~course_utils.checks`,
+  :mod:`~course_utils.validate` (shared argument checks)
 - 01-04: :mod:`~course_utils.rnn_numpy` (NumPy RNN and BPTT), :mod:`~course_utils.cells`
   (from-scratch Keras cells: SimpleRNN, LSTM, GRU), :mod:`~course_utils.charlm`,
   :mod:`~course_utils.sampling`, :mod:`~course_utils.lm_metrics`, :mod:`~course_utils.plots`,

@@ -18,6 +18,8 @@ from typing import Any
 import keras
 from keras import ops
 
+from .validate import positive_int
+
 NEG_INF = -1e9
 
 
@@ -47,8 +49,7 @@ class BahdanauAttention(keras.layers.Layer):
     def __init__(self, units: int, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.supports_masking = True  # the query's (target) mask passes through to the context
-        if isinstance(units, bool) or not isinstance(units, int) or units < 1:
-            raise ValueError(f"units must be a positive int (the size of the hidden scoring layer), got {units!r}")
+        positive_int("units", units, "the size of the hidden scoring layer")
         self.units = units
         self.w_query = keras.layers.Dense(units, use_bias=False, name="w_query")
         self.w_keys = keras.layers.Dense(units, use_bias=True, name="w_keys")

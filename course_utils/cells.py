@@ -23,6 +23,8 @@ import keras
 import numpy as np
 from keras import ops
 
+from .validate import positive_int
+
 __all__ = ["ScratchCell", "ScratchSimpleRNNCell", "copy_weights", "numpy_to_simple_rnn",
            "scratch_rnn", "simple_rnn_to_numpy",
            "ScratchLSTMCell", "ScratchGRUCell", "lstm_gates", "gru_gates", "GateBias", "forget_bias", "update_bias"]
@@ -39,8 +41,7 @@ class ScratchCell(keras.layers.Layer):
 
     def __init__(self, units: int, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        if isinstance(units, bool) or not isinstance(units, int) or units < 1:
-            raise ValueError(f"units must be a positive int (the size H of h_t), got {units!r}")
+        positive_int("units", units, "the size H of h_t")
         self.units = units
 
     def _check_input_shape(self, input_shape: tuple[int | None, ...]) -> int:

@@ -15,6 +15,8 @@ from typing import Any
 
 import numpy as np
 
+from .validate import positive_int
+
 __all__ = ["CharVocab", "build_char_lm", "char_lm_dataset", "evaluate_char_lm", "make_stepper", "windows"]
 
 
@@ -58,8 +60,7 @@ def windows(ids: np.ndarray, seq_len: int) -> tuple[np.ndarray, np.ndarray]:
     ids = np.asarray(ids)
     if ids.ndim != 1:
         raise ValueError(f"ids must be 1-D (N,), got shape {ids.shape}")
-    if isinstance(seq_len, bool) or not isinstance(seq_len, int) or seq_len < 1:
-        raise ValueError(f"seq_len must be a positive int, got {seq_len!r}")
+    positive_int("seq_len", seq_len)
     n = (len(ids) - 1) // seq_len
     if n < 1:
         raise ValueError(f"{len(ids)} ids are too few for one window of seq_len={seq_len}+1; use more text")

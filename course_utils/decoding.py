@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from .tokens import END, PAD, START
+from .validate import positive_int
 
 
 def _check_model_and_src(model: Any, src_ids: Any, max_len: Any) -> np.ndarray:
@@ -25,8 +26,7 @@ def _check_model_and_src(model: Any, src_ids: Any, max_len: Any) -> np.ndarray:
                          "use course_utils.tokens.encode(...) to make one")
     if src.shape[0] == 0 or src.shape[1] == 0:
         raise ValueError(f"src_ids is empty, shape {src.shape}; pass at least one non-empty sentence")
-    if isinstance(max_len, bool) or not isinstance(max_len, int) or max_len < 1:
-        raise ValueError(f"max_len must be a positive int (the most target tokens to produce), got {max_len!r}")
+    positive_int("max_len", max_len, "the most target tokens to produce")
     return src.astype("int32")
 
 
@@ -115,8 +115,7 @@ def beam_search_decode(model: Any, src_ids: Any, beam_width: int = 3, max_len: i
     live ones count as finished. ``beam_width=1`` gives exactly greedy decoding.
     """
     src = _check_model_and_src(model, src_ids, max_len)
-    if isinstance(beam_width, bool) or not isinstance(beam_width, int) or beam_width < 1:
-        raise ValueError(f"beam_width must be a positive int, got {beam_width!r}")
+    positive_int("beam_width", beam_width)
     if isinstance(alpha, bool) or not isinstance(alpha, (int, float)) or alpha < 0:
         raise ValueError(f"alpha (length-normalisation exponent) must be a number >= 0, got {alpha!r}")
     import tensorflow as tf

@@ -14,6 +14,8 @@ import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 
+from .validate import positive_int
+
 __all__ = ["CharNGram", "bits_per_char", "perplexity", "select_ngram"]
 
 
@@ -46,8 +48,7 @@ class CharNGram:
     START = "\x02"
 
     def __init__(self, n: int = 3, k: float = 0.1) -> None:
-        if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-            raise ValueError(f"n must be a positive int (1 = unigram, 3 = trigram), got {n!r}")
+        positive_int("n", n, "1 = unigram, 3 = trigram")
         if isinstance(k, bool) or not isinstance(k, (int, float)) or not k > 0:
             raise ValueError(f"k must be a positive number (add-k smoothing; k=1 is Laplace), got {k!r}")
         self.n, self.k = n, float(k)

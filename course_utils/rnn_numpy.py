@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .validate import positive_int
+
 PARAM_NAMES = ("W_hx", "W_hh", "b_h", "W_hy", "b_y")
 ACTIVATIONS = ("tanh", "relu", "sigmoid")
 
@@ -76,8 +78,7 @@ def init_params(n_in: int, n_hidden: int, n_out: int, seed: int = 0, scale: floa
                 dtype: str = "float64") -> Params:
     """Small random weights, zero biases: W_hx (H, D), W_hh (H, H), b_h (H,), W_hy (V, H), b_y (V,)."""
     for name, v in [("n_in", n_in), ("n_hidden", n_hidden), ("n_out", n_out)]:
-        if isinstance(v, bool) or not isinstance(v, int) or v < 1:
-            raise ValueError(f"{name} must be a positive int, got {v!r}")
+        positive_int(name, v)
     if not scale > 0:
         raise ValueError(f"scale must be positive, got {scale!r}")
     rng = np.random.default_rng(seed)
@@ -272,8 +273,7 @@ def clip_by_global_norm(grads: Params, max_norm: float) -> tuple[Params, float]:
 
 def recurrent_matrix(n_hidden: int, spectral_radius: float, seed: int = 0) -> np.ndarray:
     """A random (H, H) matrix rescaled so its largest |eigenvalue| equals ``spectral_radius``."""
-    if isinstance(n_hidden, bool) or not isinstance(n_hidden, int) or n_hidden < 1:
-        raise ValueError(f"n_hidden must be a positive int, got {n_hidden!r}")
+    positive_int("n_hidden", n_hidden)
     if not spectral_radius > 0:
         raise ValueError(f"spectral_radius must be positive, got {spectral_radius!r}")
     W = np.random.default_rng(seed).standard_normal((n_hidden, n_hidden))
@@ -361,8 +361,7 @@ def train_char_rnn(words: Sequence[str], n_hidden: int = 64, seq_len: int = 25, 
     ids, chars = encode_words(words, boundary)
     if not learning_rate > 0:
         raise ValueError(f"learning_rate must be positive, got {learning_rate!r}")
-    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
-        raise ValueError(f"epochs must be a positive int, got {epochs!r}")
+    positive_int("epochs", epochs)
     if optimizer not in ("adagrad", "sgd"):
         raise ValueError(f"optimizer must be 'adagrad' or 'sgd', got {optimizer!r}")
     _check_activation(activation)

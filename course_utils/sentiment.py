@@ -11,6 +11,8 @@ from typing import Any
 
 import numpy as np
 
+from .validate import positive_int
+
 __all__ = [
     "BagOfWordsLogisticRegression",
     "build_text_classifier",
@@ -125,8 +127,7 @@ def build_text_classifier(
     import keras
 
     for name, value in (("vocabulary_size", vocabulary_size), ("embed_dim", embed_dim), ("units", units)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise ValueError(f"{name} must be a positive int, got {value!r}")
+        positive_int(name, value)
     layers = {"lstm": keras.layers.LSTM, "gru": keras.layers.GRU}
     if cell not in layers:
         raise ValueError(f"cell must be 'lstm' or 'gru', got {cell!r}")
@@ -156,8 +157,7 @@ def most_confident_errors(texts: Sequence[str], labels: Any, probabilities: Any,
     p = np.asarray(probabilities, dtype="float64").reshape(-1)
     if p.shape != (len(texts),):
         raise ValueError(f"probabilities must have shape ({len(texts)},), got {p.shape}")
-    if isinstance(k, bool) or not isinstance(k, int) or k < 1:
-        raise ValueError(f"k must be a positive int, got {k!r}")
+    positive_int("k", k)
     wrong = np.flatnonzero((p >= 0.5) != (y == 1))
     confidence = np.where(y[wrong] == 1, 1 - p[wrong], p[wrong])
     order = wrong[np.argsort(-confidence, kind="stable")][:k]

@@ -22,12 +22,7 @@ from keras import ops
 
 from .attention import ATTENTION_TYPES
 from .tokens import PAD
-
-
-def _positive_int(name: str, value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"{name} must be a positive int, got {value!r}")
-    return value
+from .validate import positive_int
 
 
 @keras.saving.register_keras_serializable(package="course_utils")
@@ -42,9 +37,9 @@ class Encoder(keras.layers.Layer):
     def __init__(self, vocab_size: int, embed_dim: int, units: int, dropout: float = 0.0,
                  bidirectional: bool = False, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.vocab_size = _positive_int("vocab_size", vocab_size)
-        self.embed_dim = _positive_int("embed_dim", embed_dim)
-        self.units = _positive_int("units", units)
+        self.vocab_size = positive_int("vocab_size", vocab_size)
+        self.embed_dim = positive_int("embed_dim", embed_dim)
+        self.units = positive_int("units", units)
         if not 0.0 <= float(dropout) < 1.0:
             raise ValueError(f"dropout must be in [0, 1), got {dropout!r}")
         self.dropout = float(dropout)
@@ -93,13 +88,13 @@ class Decoder(keras.layers.Layer):
     def __init__(self, vocab_size: int, embed_dim: int, units: int, attention: str = "none",
                  dropout: float = 0.0, attention_units: int | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.vocab_size = _positive_int("vocab_size", vocab_size)
-        self.embed_dim = _positive_int("embed_dim", embed_dim)
-        self.units = _positive_int("units", units)
+        self.vocab_size = positive_int("vocab_size", vocab_size)
+        self.embed_dim = positive_int("embed_dim", embed_dim)
+        self.units = positive_int("units", units)
         if attention not in ATTENTION_TYPES:
             raise ValueError(f"attention must be one of {sorted(ATTENTION_TYPES)}, got {attention!r}")
         self.attention_type = attention
-        self.attention_units = units if attention_units is None else _positive_int("attention_units", attention_units)
+        self.attention_units = units if attention_units is None else positive_int("attention_units", attention_units)
         self.dropout = float(dropout)
         self.embedding = keras.layers.Embedding(vocab_size, embed_dim, mask_zero=True, name="embedding")
         self.gru = keras.layers.GRU(units, return_sequences=True, return_state=True, dropout=self.dropout,

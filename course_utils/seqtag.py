@@ -22,6 +22,8 @@ from typing import Any
 
 import numpy as np
 
+from .validate import positive_int
+
 __all__ = ["SHAPES", "TaggerVocab", "build_tagger", "predict_tags", "tagging_dataset", "word_shape"]
 
 SHAPES = ("<pad>", "lower", "Capitalised", "UPPER", "digit", "punct", "other")
@@ -74,8 +76,7 @@ class TaggerVocab:
         """Keep lowercased words and suffixes seen at least ``min_count`` times (rarer ones
         become unknown, so the model learns what to do with words it has never seen)."""
         _check_corpus(sentences, tags)
-        if isinstance(min_count, bool) or not isinstance(min_count, int) or min_count < 1:
-            raise ValueError(f"min_count must be a positive int, got {min_count!r}")
+        positive_int("min_count", min_count)
         words = Counter(w.lower() for s in sentences for w in s)
         sufs = Counter(w.lower()[-3:] for s in sentences for w in s)
         tagset = sorted({t for ts in tags for t in ts})
@@ -154,8 +155,7 @@ def build_tagger(vocab: TaggerVocab, units: int = 64, bidirectional: bool = True
     if cell not in ("lstm", "gru", "simple"):
         raise ValueError(f"cell must be 'lstm', 'gru' or 'simple', got {cell!r}")
     for name, v in [("units", units), ("layers", layers)]:
-        if isinstance(v, bool) or not isinstance(v, int) or v < 1:
-            raise ValueError(f"{name} must be a positive int, got {v!r}")
+        positive_int(name, v)
     for name, v in [("dropout", dropout), ("recurrent_dropout", recurrent_dropout)]:
         if not 0.0 <= v < 1.0:
             raise ValueError(f"{name} must be in [0, 1), got {v!r}")

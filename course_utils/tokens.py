@@ -24,6 +24,8 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
+from .validate import positive_int
+
 PAD, UNK, START, END = 0, 1, 2, 3
 SPECIALS = ["", "[UNK]", "[START]", "[END]"]
 
@@ -105,8 +107,7 @@ def build_vocabulary(token_lists: Sequence[Sequence[str]], max_size: int | None 
         raise TypeError("build_vocabulary() needs a list of token lists, e.g. [tokenize_words(s) for s in sentences]")
     if max_size is not None and (not isinstance(max_size, int) or max_size <= len(SPECIALS)):
         raise ValueError(f"max_size must be an int > {len(SPECIALS)} (it includes the special tokens), got {max_size!r}")
-    if not isinstance(min_count, int) or min_count < 1:
-        raise ValueError(f"min_count must be a positive int, got {min_count!r}")
+    positive_int("min_count", min_count)
     counts = Counter(t.lower() if lowercase else t for tokens in token_lists for t in tokens)
     for s in SPECIALS:
         counts.pop(s, None)

@@ -30,6 +30,7 @@ from .decoding import beam_search_decode, greedy_decode
 from .pretrained import fit_or_load
 from .seq2seq import Decoder, Encoder, masked_accuracy, masked_loss
 from .tokens import PAD, SPECIALS, UNK, build_vocabulary, decode_ids, encode, get_tokenizer
+from .validate import positive_int
 
 
 def _check_pairs(pairs: Any) -> None:
@@ -62,8 +63,7 @@ class Translator(keras.Model):
                                  "build it with course_utils.tokens.build_vocabulary")
         get_tokenizer(source_tokenizer), get_tokenizer(target_tokenizer)
         for name, value in [("max_source_len", max_source_len), ("max_target_len", max_target_len)]:
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ValueError(f"{name} must be a positive int, got {value!r}")
+            positive_int(name, value)
         self.source_vocab, self.target_vocab = list(source_vocab), list(target_vocab)
         self.embed_dim, self.units, self.attention_type, self.dropout_rate = embed_dim, units, attention, dropout
         self.source_tokenizer, self.target_tokenizer = source_tokenizer, target_tokenizer
@@ -256,8 +256,7 @@ def train_translator(model: Translator, train: Sequence[tuple[str, str]], valida
     (:func:`course_utils.pretrained.fit_or_load`): with ``RECURRENT_PRETRAINED=1`` the shipped
     weights of that name are loaded instead of training. They are stored in float16 to keep
     each ~1.3M-parameter file near 2.5 MB."""
-    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
-        raise ValueError(f"epochs must be a positive int, got {epochs!r}")
+    positive_int("epochs", epochs)
     if not getattr(model, "compiled", False):
         compile_translator(model, learning_rate)
     ds = model.make_dataset(train, batch_size, shuffle=True, seed=seed)

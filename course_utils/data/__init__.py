@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
+from ..validate import positive_int
 from . import _sources
 from ._cache import CacheError, read_manifest, read_split, write_corpus
 from ._sources import CorpusSpec, SourceMissingError
@@ -309,11 +310,6 @@ def _load_records(name: str, cache_dir: str | os.PathLike[str] | None) -> tuple[
     return {s: read_split(corpus_dir, s) for s in SPLITS}, manifest["sha256"]
 
 
-def _check_positive(name: str, value: int | None) -> None:
-    if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
-        raise ValueError(f"{name} must be a positive int or None, got {value!r}")
-
-
 def load_pairs(
     corpus: str, max_words: int | None = None, cache_dir: str | os.PathLike[str] | None = None
 ) -> Splits[list[tuple[str, str]]]:
@@ -323,7 +319,7 @@ def load_pairs(
     spec = _spec(corpus)
     if spec.kind not in ("pairs", "numbers"):
         raise ValueError(f"{corpus!r} is not a corpus of pairs; use load_{corpus}()")
-    _check_positive("max_words", max_words)
+    positive_int("max_words", max_words, allow_none=True)
     records, sha = _load_records(corpus, cache_dir)
 
     def keep(r: dict[str, Any]) -> bool:
@@ -360,7 +356,7 @@ def load_shakespeare(
     """Shakespeare's works as three strings. Blocks (speeches, stage directions) are
     assigned to splits by hash and joined with blank lines in reading order.
     ``max_chars`` cuts each split to at most that many characters (for quick runs)."""
-    _check_positive("max_chars", max_chars)
+    positive_int("max_chars", max_chars, allow_none=True)
     records, sha = _load_records("shakespeare", cache_dir)
     texts = {s: "\n\n".join(r["text"] for r in rows) for s, rows in records.items()}
     if max_chars is not None:
@@ -396,7 +392,7 @@ def load_reviews(
     """
     import numpy as np
 
-    _check_positive("max_words", max_words)
+    positive_int("max_words", max_words, allow_none=True)
     records, sha = _load_records("food_reviews", cache_dir)
 
     def cut(text: str) -> str:

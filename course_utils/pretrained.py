@@ -138,7 +138,7 @@ def fit_or_load_timed(model: Any, data: Any, epochs: int, name: str, store_dtype
                 raise ValueError(f"{weights} does not match the checksum in {meta_path.name}; "
                                  "restore it with `git checkout weights/` or rerun scripts/train_fallbacks.py")
             load_weights(model, weights)
-            rounded = " (stored in float16: figures may differ from a fresh run in the last digits)" \
+            rounded = " (stored in float16: figures may differ slightly from a fresh run)" \
                 if meta["store_dtype"] == "float16" else ""
             print(f"Loaded pre-trained weights {weights.name}{rounded}, made by scripts/train_fallbacks.py "
                   f"on {meta['made_on']} in {meta['train_seconds']:.0f} s of training; training skipped.")

@@ -1,8 +1,9 @@
 """Produce the optional pre-trained weights in weights/ for slow machines.
 
 Executes every chapter notebook that trains through ``course_utils.pretrained.fit_or_load``
-(directly, or as ``train_translator(..., fallback=name)``) with ``RECURRENT_SAVE_FALLBACK=1``, so the weights come from the notebook's own seeded
-code, not from a copy of it. Run it after changing such a notebook, then commit weights/.
+(directly, or through a ``fallback=`` argument) with ``RECURRENT_SAVE_FALLBACK=1``, so the
+weights come from the notebook's own seeded code, not from a copy of it. Run it after
+changing such a notebook, then store the notebook and commit weights/.
 
     .venv/bin/python scripts/train_fallbacks.py          # all of them
     .venv/bin/python scripts/train_fallbacks.py 03       # only notebook 03

@@ -5,6 +5,9 @@ tokens, and return id matrices in which everything after [END] is padding (0).
 Greedy decoding takes the most probable token at every step; beam search keeps the
 ``beam_width`` best partial translations and ranks finished ones by their
 log-probability divided by ``length ** alpha`` (length normalisation).
+Neither ever outputs [PAD] or [START]: those ids are inputs only, so their logits are
+set to -inf before choosing (a model that has never seen them as targets rarely picks
+them anyway, but "rarely" is not "never").
 """
 
 from __future__ import annotations
@@ -30,6 +33,15 @@ def _check_model_and_src(model: Any, src_ids: Any, max_len: Any) -> np.ndarray:
     return src.astype("int32")
 
 
+def _never_emit_specials(logits: Any) -> Any:
+    """logits (..., V) with the [PAD] and [START] entries set to -inf."""
+    import tensorflow as tf
+
+    vocab = tf.shape(logits)[-1]
+    banned = tf.reduce_any(tf.equal(tf.range(vocab)[:, None], [PAD, START]), axis=-1)  # (V,)
+    return tf.where(banned, tf.constant(-np.inf, logits.dtype), logits)
+
+
 def _greedy_fn(model: Any) -> Any:
     """One compiled greedy loop per model (cached on it), traced once per max_len."""
     fn = getattr(model, "_course_greedy_fn", None)
@@ -51,7 +63,7 @@ def _greedy_fn(model: Any) -> Any:
         att = tf.TensorArray(tf.float32, size=max_len)
         for t in tf.range(max_len):
             logits, state, weights = decoder.step(token, state, enc_out, src_mask)
-            nxt = tf.argmax(logits, axis=-1, output_type=tf.int32)
+            nxt = tf.argmax(_never_emit_specials(logits), axis=-1, output_type=tf.int32)
             nxt = tf.where(done, tf.zeros_like(nxt), nxt)  # pad after [END]
             ids = ids.write(t, nxt)
             att = att.write(t, weights if has_attention else tf.zeros([batch, tf.shape(src)[1]]))
@@ -92,7 +104,7 @@ def _step_fn(model: Any) -> Any:
                                       tf.TensorSpec([None, None, None], tf.float32), tf.TensorSpec([None, None], tf.bool)])
         def step(token: Any, state: Any, enc_out: Any, src_mask: Any) -> tuple[Any, Any]:
             logits, new_state, _ = decoder.step(token, state, enc_out, src_mask)
-            return tf.nn.log_softmax(logits, axis=-1), new_state
+            return tf.nn.log_softmax(_never_emit_specials(logits), axis=-1), new_state
 
         model._course_step_fn = fn = step
     return fn

@@ -126,6 +126,21 @@ def test_greedy_and_beam_on_known_weights() -> None:
     assert greedy_decode(model, src, max_len=2).tolist() == [[4, 5]] * 2   # max_len caps the output
 
 
+def test_decoders_never_emit_pad_or_start() -> None:
+    from course_utils.decoding import beam_search_decode, greedy_decode
+
+    # A model that prefers the input-only ids: from START, PAD .5 and START .3 beat "a" .15.
+    table = np.full((6, 6), 1e-9)
+    table[START, [PAD, START, 4, END]] = [0.5, 0.3, 0.15, 0.05]
+    table[4, [START, END]] = [0.6, 0.4]
+    table /= table.sum(1, keepdims=True)
+    model = _Counter(table)
+    src = np.array([[4, 5]], "int32")
+    assert greedy_decode(model, src, max_len=4).tolist() == [[4, END, 0, 0]]
+    for width in (1, 3):
+        assert beam_search_decode(model, src, beam_width=width, max_len=4).tolist() == [[4, END, 0, 0]]
+
+
 def test_length_normalisation_changes_the_ranking() -> None:
     from course_utils.decoding import beam_search_decode
 

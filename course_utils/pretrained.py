@@ -112,24 +112,26 @@ class FitOutcome(NamedTuple):
     loaded: bool
 
 
-def fit_or_load(model: Any, data: Any, epochs: int, name: str, store_dtype: str = "float32",
+def fit_or_load(model: Any, data: Any, epochs: int, name: str | None, store_dtype: str = "float32",
                 **fit_kwargs: Any) -> dict[str, list[float]]:
     """Train ``model`` on ``data`` (``model.fit(data, epochs=..., verbose=0, **fit_kwargs)``) and
     return its history dict; or, when ``$RECURRENT_PRETRAINED`` is ``1`` and weights named
-    ``name`` are shipped, load them and return the stored history instead.
+    ``name`` are shipped, load them and return the stored history instead. ``name=None``
+    marks no fallback point: it always trains (and saves nothing).
 
     With ``$RECURRENT_SAVE_FALLBACK=1`` (set by ``scripts/train_fallbacks.py``) the trained
     weights are saved as ``name``, floating-point arrays in ``store_dtype``."""
     return fit_or_load_timed(model, data, epochs, name, store_dtype, **fit_kwargs).history
 
 
-def fit_or_load_timed(model: Any, data: Any, epochs: int, name: str, store_dtype: str = "float32",
+def fit_or_load_timed(model: Any, data: Any, epochs: int, name: str | None, store_dtype: str = "float32",
                       **fit_kwargs: Any) -> FitOutcome:
     """:func:`fit_or_load`, also returning the training seconds and whether weights were loaded."""
-    weights, meta_path = _paths(name)
     if store_dtype not in STORE_DTYPES:
         raise ValueError(f"store_dtype must be one of {STORE_DTYPES}, got {store_dtype!r}")
-    if os.environ.get(USE_ENV) == "1":
+    if name is not None:
+        weights, meta_path = _paths(name)
+    if name is not None and os.environ.get(USE_ENV) == "1":
         if not available(name):
             print(f"No pre-trained weights named {name!r} in {WEIGHTS_DIR}; training instead.")
         else:
@@ -147,7 +149,7 @@ def fit_or_load_timed(model: Any, data: Any, epochs: int, name: str, store_dtype
     history = model.fit(data, epochs=epochs, verbose=0, **fit_kwargs).history
     seconds = time.perf_counter() - t0
     history = {k: [float(v) for v in vals] for k, vals in history.items()}
-    if os.environ.get(SAVE_ENV) == "1":
+    if name is not None and os.environ.get(SAVE_ENV) == "1":
         from .env import versions
 
         WEIGHTS_DIR.mkdir(exist_ok=True)

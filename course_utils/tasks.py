@@ -13,7 +13,6 @@ several layers (SimpleRNN here, LSTM and GRU in chapter 05) can share one plot
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -77,12 +76,8 @@ def accuracy_vs_lag(layer_factory: Callable[[int], Any], lags: Sequence[int], na
         options.autotune.enabled = False
         ds = (tf.data.Dataset.from_tensor_slices((x_train, y_train))
               .shuffle(n_train, seed=seed).batch(batch_size).with_options(options))
-        if fallback is None:
-            t0 = time.perf_counter()
-            history = model.fit(ds, epochs=epochs, verbose=0, shuffle=False).history  # ds shuffles itself
-            seconds = time.perf_counter() - t0
-        else:
-            history, seconds, _ = fit_or_load_timed(model, ds, epochs, f"{fallback}_lag{int(lag)}", shuffle=False)
+        point = None if fallback is None else f"{fallback}_lag{int(lag)}"
+        history, seconds, _ = fit_or_load_timed(model, ds, epochs, point, shuffle=False)  # ds shuffles itself
         logits = np.asarray(model(x_test, training=False))  # one call; predict() in a loop retraces
         rows.append({"model": name, "lag": int(lag), "accuracy": float(np.mean(logits.argmax(-1) == y_test)),
                      "chance": 1.0 / n_symbols, "train_loss": float(history["loss"][-1]),

@@ -261,10 +261,8 @@ def train_translator(model: Translator, train: Sequence[tuple[str, str]], valida
         compile_translator(model, learning_rate)
     ds = model.make_dataset(train, batch_size, shuffle=True, seed=seed)
     val = model.make_dataset(validation, batch_size, shuffle=False) if validation else None
-    if fallback is not None:
-        return fit_or_load(model, ds, epochs, fallback, store_dtype="float16", validation_data=val, shuffle=False)
-    history = model.fit(ds, validation_data=val, epochs=epochs, verbose=0, shuffle=False)  # ds shuffles itself
-    return history.history
+    return fit_or_load(model, ds, epochs, fallback, store_dtype="float16",  # trains unless fallback loads
+                       validation_data=val, shuffle=False)  # ds shuffles itself
 
 
 def evaluate_translations(hypotheses: Sequence[str], references: Sequence[str]) -> dict[str, float]:

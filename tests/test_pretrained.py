@@ -97,6 +97,14 @@ def test_without_the_variable_it_trains(weights_dir: Path, monkeypatch: pytest.M
     assert len(history["loss"]) == 1
 
 
+def test_no_name_always_trains_and_saves_nothing(weights_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(pretrained.USE_ENV, "1")
+    monkeypatch.setenv(pretrained.SAVE_ENV, "1")
+    outcome = pretrained.fit_or_load_timed(_model(), np.zeros((8, 4, 3)), 2, None, y=np.zeros((8, 1)))
+    assert len(outcome.history["loss"]) == 2 and not outcome.loaded and outcome.seconds > 0
+    assert list(weights_dir.iterdir()) == []
+
+
 def test_bad_name_is_explained() -> None:
     with pytest.raises(ValueError, match="letters, digits and underscores"):
         pretrained.available("../etc/passwd")

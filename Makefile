@@ -122,12 +122,13 @@ test-other-python:
 
 # Maintainers: re-pin after editing requirements.in. pip resolves it (a dry run, nothing is
 # installed) and scripts/sync_environment.py writes requirements.txt, with the TensorFlow
-# wheel chosen per platform by markers, and environment.yml. Packages already pinned keep
-# their versions; `make lock UPGRADE=1` re-resolves everything to the newest releases.
+# wheel chosen per platform by markers, and environment.yml. Packages that requirements.in
+# does not name keep their current pins; `make lock UPGRADE=1` re-resolves them all.
 lock:
 	rm -rf .venv-lock && $(PYTHON) -m venv .venv-lock
 	.venv-lock/bin/python -m pip install --quiet --upgrade pip
-	.venv-lock/bin/python -m pip install --quiet --dry-run --ignore-installed --report .venv-lock/report.json -r requirements.in $(if $(UPGRADE),,-c requirements.txt)
+	.venv-lock/bin/python scripts/sync_environment.py --constraints .venv-lock/constraints.txt $(if $(UPGRADE),&& : > .venv-lock/constraints.txt)
+	.venv-lock/bin/python -m pip install --quiet --dry-run --ignore-installed --report .venv-lock/report.json -r requirements.in -c .venv-lock/constraints.txt
 	.venv-lock/bin/python scripts/sync_environment.py --report .venv-lock/report.json
 	rm -rf .venv-lock
 

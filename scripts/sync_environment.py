@@ -4,6 +4,7 @@ Run by `make lock`; tests/test_environment.py checks that the files agree.
 
     python scripts/sync_environment.py                    # re-apply the markers, rewrite environment.yml
     python scripts/sync_environment.py --report lock.json # first write requirements.txt from a pip report
+    python scripts/sync_environment.py --constraints c.txt  # the pins that `make lock` keeps
 
 `make lock` resolves requirements.in with `pip install --dry-run --report` and passes the
 report here: every resolved package is pinned exactly, sorted case-insensitively. A
@@ -100,10 +101,21 @@ def quote(req: str) -> str:
     return "'" + req.replace("'", "''") + "'" if ";" in req else req
 
 
+def constraints() -> list[str]:
+    """The current pins that `make lock` keeps: all but those of packages that requirements.in
+    gives a version (or range) of, so that editing one there takes effect."""
+    named = {requirement_name(line) for line in pinned(ROOT / "requirements.in") if re.search(r"[=<>!~]", line.split(";")[0])}
+    return [line for line in pinned(ROOT / "requirements.txt") if requirement_name(line) not in named]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--report", type=Path, help="a `pip install --dry-run --report` of requirements.in")
+    parser.add_argument("--constraints", type=Path, help="only write the pins that `make lock` keeps to this file")
     args = parser.parse_args()
+    if args.constraints:
+        args.constraints.write_text("".join(f"{line}\n" for line in constraints()), encoding="utf-8")
+        return
     requirements = ROOT / "requirements.txt"
     lines = from_report(args.report) if args.report else pinned(requirements)
     lines = with_markers(lines, marked(ROOT / "requirements.in"))

@@ -5,24 +5,34 @@
 #   make test     set up, then run the unit tests and execute every notebook under nbval
 #   make lab      set up, then open JupyterLab on notebooks/
 #   make site     a static HTML site of the stored notebooks in build/site/
+#   make test-python PYTHON=python3.13   unit tests + chapters 00-02 in .venv-3.13
+#
+# Python 3.11, 3.12 or 3.13: the Makefile picks the first of them it finds (python3.11,
+# python3.12, python3.13 on PATH, pyenv's, then python3); choose with PYTHON=/path/to/python3.X.
 #
 # Conda users: `conda env create -f environment.yml && conda activate recurrent`,
 # then `make course VENV=$CONDA_PREFIX` (the install steps find everything present).
 
-PYTHON ?= $(shell command -v python3.11 || command -v python3)
+SUPPORTED_PYTHONS := 3.11 3.12 3.13
+comma := ,
+space := $(subst ,, )
+PYTHON_LIST := $(subst $(space),$(comma)$(space),$(SUPPORTED_PYTHONS))
+# Looked up once, on first use (`make help` runs no Python).
+PYTHON ?= $(eval PYTHON := $$(shell sh scripts/find_python.sh $(SUPPORTED_PYTHONS)))$(PYTHON)
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.recurrent-installed
 PYTEST_ARGS ?=
 
-.PHONY: setup system-data browser-deps data check course store student site bench lab test lock clean help
+.PHONY: setup system-data browser-deps data check course store student site bench lab test test-python test-other-python lock clean help
 .DEFAULT_GOAL := help
 
 help:
-	@sed -n '1,12p' Makefile
+	@sed -n '1,16p' Makefile
 
 $(PY):
-	@$(PYTHON) -c "import sys; assert sys.version_info[:2] == (3, 11)" 2>/dev/null || { echo "Need Python 3.11 (found: $(PYTHON)) (the course is pinned to Python 3.11). Install it, or run: make PYTHON=/path/to/python3.11 ..."; exit 1; }
+	@if [ -z "$(PYTHON)" ]; then echo "No supported Python found: the course runs on Python $(PYTHON_LIST) (python3.11, python3.12 or python3.13, with its venv module: apt-get install python3.X-venv on Debian and Ubuntu). Install one, or run: make PYTHON=/path/to/python3.X ..."; exit 1; fi
+	@$(PYTHON) -c "import sys; sys.exit('%d.%d' % sys.version_info[:2] not in '$(SUPPORTED_PYTHONS)'.split())" 2>/dev/null || { echo "$(PYTHON) is not Python $(PYTHON_LIST): the course supports those versions only. Run: make PYTHON=/path/to/python3.X ..."; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 
 $(STAMP): $(PY) requirements.txt requirements-corpora.txt pyproject.toml
@@ -93,12 +103,33 @@ lab: setup
 test: setup browser-deps
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-# Maintainers: re-pin after editing requirements.in (needs a fresh venv at .venv-lock).
+# A second Python version: the unit tests and chapters 00-02, in a venv of its own
+# (.venv-3.X) that shares the prepared data.   make test-python PYTHON=python3.13
+TEST_PYTHON_NOTEBOOKS := notebooks/00_setup_and_sequences.ipynb notebooks/01_rnn_from_scratch.ipynb notebooks/02_rnn_architectures.ipynb
+test-python:
+	@version=$$($(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null) || { echo "test-python: '$(PYTHON)' does not run; name an interpreter, e.g. make test-python PYTHON=python3.13"; exit 1; }; \
+	echo "== Python $$version ($(PYTHON)) in .venv-$$version: unit tests and chapters 00-02"; \
+	$(MAKE) --no-print-directory setup browser-deps PYTHON=$(PYTHON) VENV=.venv-$$version && \
+	.venv-$$version/bin/python -m pytest $(PYTEST_ARGS) tests $(TEST_PYTHON_NOTEBOOKS)
+
+# CI: test-python on another supported version than the one .venv runs (3.13, else 3.12),
+# where one is installed; a clear skip where none is.
+test-other-python:
+	@main=$$($(PY) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null || $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])'); \
+	other=$$(sh scripts/find_python.sh --except "$$main" 3.13 3.12); \
+	if [ -z "$$other" ]; then echo "SKIPPED the second-Python check: no Python 3.13 or 3.12 besides $$main is installed (the course supports $(PYTHON_LIST))."; exit 0; fi; \
+	$(MAKE) --no-print-directory test-python PYTHON=$$other
+
+# Maintainers: re-pin after editing requirements.in. pip resolves it (a dry run, nothing is
+# installed) and scripts/sync_environment.py writes requirements.txt, with the TensorFlow
+# wheel chosen per platform by markers, and environment.yml. Packages that requirements.in
+# does not name keep their current pins; `make lock UPGRADE=1` re-resolves them all.
 lock:
 	rm -rf .venv-lock && $(PYTHON) -m venv .venv-lock
-	.venv-lock/bin/pip install --quiet -r requirements.in
-	.venv-lock/bin/pip freeze --all --exclude-editable --exclude pip --exclude setuptools | sort -f > requirements.txt
-	$(PY) scripts/sync_environment.py
+	.venv-lock/bin/python -m pip install --quiet --upgrade pip
+	.venv-lock/bin/python scripts/sync_environment.py --constraints .venv-lock/constraints.txt $(if $(UPGRADE),&& : > .venv-lock/constraints.txt)
+	.venv-lock/bin/python -m pip install --quiet --dry-run --ignore-installed --report .venv-lock/report.json -r requirements.in -c .venv-lock/constraints.txt
+	.venv-lock/bin/python scripts/sync_environment.py --report .venv-lock/report.json
 	rm -rf .venv-lock
 
 clean:

@@ -8,13 +8,32 @@ import platform
 import sys
 from pathlib import Path
 
+# The Python versions the course supports (pyproject.toml, the Makefile and
+# environment.yml say the same; tests/test_environment.py keeps them in step).
+SUPPORTED_PYTHONS = ((3, 11), (3, 12), (3, 13))
+
+
+def tensorflow_distribution(system: str | None = None, machine: str | None = None) -> str:
+    """The TensorFlow wheel that requirements.txt installs on this platform.
+
+    PyPI has ``tensorflow-cpu`` only for x86-64 Linux and Windows; everywhere else
+    (macOS arm64, Linux aarch64) the pins name the full ``tensorflow`` wheel. The
+    rule matches the environment markers in requirements.in.
+    """
+    system = sys.platform if system is None else system
+    machine = platform.machine() if machine is None else machine
+    return "tensorflow-cpu" if system != "darwin" and machine in ("x86_64", "AMD64") else "tensorflow"
+
+
+TENSORFLOW = tensorflow_distribution()
+
 # The versions the course is tested with (requirements.txt pins them exactly).
 EXPECTED = {
-    "tensorflow-cpu": "2.21.0",
+    TENSORFLOW: "2.21.0",
     "keras": "3.15.1",
     "tensorflow-datasets": "4.9.10",
 }
-CORE_PACKAGES = ("tensorflow-cpu", "keras", "numpy", "tensorflow-datasets", "matplotlib", "sacrebleu", "nbval")
+CORE_PACKAGES = (TENSORFLOW, "keras", "numpy", "tensorflow-datasets", "matplotlib", "sacrebleu", "nbval")
 
 
 def _version(package: str) -> str | None:
@@ -44,8 +63,10 @@ def versions() -> dict[str, str]:
 def problems() -> list[str]:
     """Everything that differs from the tested setup, each with the command that fixes it."""
     found = []
-    if sys.version_info[:2] != (3, 11):
-        found.append(f"Python {platform.python_version()}: the course is tested on 3.11. Run `make setup` with python3.11 on PATH.")
+    if sys.version_info[:2] not in SUPPORTED_PYTHONS:
+        supported = ", ".join(f"{major}.{minor}" for major, minor in SUPPORTED_PYTHONS)
+        found.append(f"Python {platform.python_version()}: the course supports Python {supported}. "
+                     "Run `make setup` with one of them on PATH.")
     for package in CORE_PACKAGES:
         if _version(package) is None:
             found.append(f"{package} is not installed. Run `make setup` (or `pip install -r requirements.txt`).")
@@ -53,7 +74,7 @@ def problems() -> list[str]:
         have = _version(package)
         if have is not None and have != want:
             found.append(f"{package} {have} is installed, the course pins {want}. Run `pip install -r requirements.txt`.")
-    if _version("tensorflow") is not None:
+    if TENSORFLOW == "tensorflow-cpu" and _version("tensorflow") is not None:
         found.append("Plain `tensorflow` is installed beside `tensorflow-cpu`; it overlays the CPU wheel. "
                      "Run `pip uninstall -y tensorflow && pip install -r requirements.txt`.")
     return found

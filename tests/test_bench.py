@@ -6,13 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from course_utils import bench
+from course_utils import bench, env
 
 
 def test_machine_info_names_cores_cpu_versions_and_date() -> None:
     info = bench.machine_info()
     assert info["cores"] >= 1 and info["cpu"] and info["date"].endswith("UTC")
-    assert info["tensorflow-cpu"] != "missing"
+    assert info[env.TENSORFLOW] != "missing"
 
 
 def test_report_has_every_section(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

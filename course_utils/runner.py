@@ -7,6 +7,11 @@
 Prints one row per notebook (wall seconds and its key metric, see
 :func:`course_utils.report.key_metric`) and writes ``build/results.md`` and
 ``build/results.json``. Exits non-zero if any notebook fails.
+
+Kernels run with ``TF_CPP_MIN_LOG_LEVEL=1`` (unless set), and TensorFlow's INFO-level
+start-up lines are taken out of the outputs (:mod:`course_utils.tflog`); its warnings
+and errors stay. The HTML pages load MathJax from ``build/mathjax/``, which is copied
+next to them (:mod:`course_utils.pages`): they work offline.
 """
 
 from __future__ import annotations
@@ -20,7 +25,9 @@ import time
 from pathlib import Path
 from typing import Any
 
+from .pages import write_page
 from .report import METRICS_ENV
+from .tflog import quiet_notebook, quiet_tf_env
 
 ROOT = Path(__file__).resolve().parents[1]
 CELL_TIMEOUT_S = 600
@@ -41,7 +48,6 @@ def run_notebook(path: Path, out_dir: Path, store: bool = False) -> dict[str, An
     import nbformat
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
-    from nbconvert import HTMLExporter
 
     nb = nbformat.read(path, as_version=4)
     fd, metrics_file = tempfile.mkstemp(suffix=".jsonl")
@@ -54,7 +60,7 @@ def run_notebook(path: Path, out_dir: Path, store: bool = False) -> dict[str, An
     t0 = time.perf_counter()
     error = None
     try:
-        client.execute()
+        client.execute(env=quiet_tf_env(dict(os.environ)))
     except CellExecutionError as exc:
         error = str(exc).strip().splitlines()[-1] if str(exc).strip() else repr(exc)
     except Exception as exc:  # a dead kernel or a timeout: report it, go on with the next notebook
@@ -65,10 +71,10 @@ def run_notebook(path: Path, out_dir: Path, store: bool = False) -> dict[str, An
     os.unlink(metrics_file)
 
     cells = slowest_cells(nb)
+    quiet_notebook(nb)
     out_dir.mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, out_dir / path.name)
-    html, _ = HTMLExporter().from_notebook_node(nb)
-    (out_dir / path.with_suffix(".html").name).write_text(html, encoding="utf-8")
+    write_page(nb, out_dir / path.with_suffix(".html").name)
     if store and error is None:
         for cell in nb.cells:  # timestamps would make every stored notebook differ from run to run
             cell.metadata.pop("execution", None)

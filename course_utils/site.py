@@ -5,6 +5,10 @@
 Each chapter page is nbconvert's HTML export of the notebook (with its stored plots),
 with a navigation bar (index, previous, next) added at the top and bottom. The index
 lists every chapter with its title, objectives line and run time.
+
+The site works offline: MathJax is copied into ``build/site/mathjax/`` and every page
+loads it from there (:mod:`course_utils.pages`); TensorFlow's INFO-level start-up lines
+are left out of the stored outputs shown (:mod:`course_utils.tflog`).
 """
 
 from __future__ import annotations
@@ -15,6 +19,9 @@ import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+
+from .pages import copy_mathjax, html_exporter
+from .tflog import quiet_notebook
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -62,17 +69,17 @@ def _nav(chapters: list[Chapter], i: int | None) -> str:
 def build_site(notebook_dir: Path = ROOT / "notebooks", out_dir: Path = ROOT / "build" / "site") -> list[Path]:
     """Write index.html and one page per numbered notebook; return the written paths."""
     import nbformat
-    from nbconvert import HTMLExporter
 
     paths = sorted(notebook_dir.glob("[0-9][0-9]_*.ipynb"))
     if not paths:
         raise FileNotFoundError(f"no numbered notebooks in {notebook_dir}")
     chapters = [describe(p) for p in paths]
     out_dir.mkdir(parents=True, exist_ok=True)
-    exporter = HTMLExporter()
+    exporter = html_exporter()
+    copy_mathjax(out_dir)
     written = []
     for i, chapter in enumerate(chapters):
-        body, _ = exporter.from_notebook_node(nbformat.read(chapter.path, as_version=4))
+        body, _ = exporter.from_notebook_node(quiet_notebook(nbformat.read(chapter.path, as_version=4)))
         nav = _nav(chapters, i)
         body = body.replace("</head>", _STYLE + "</head>", 1)
         body = re.sub(r"(<body[^>]*>)", lambda m: m.group(1) + nav, body, count=1)

@@ -1,6 +1,7 @@
-"""A learner's path, in a real browser: start JupyterLab, open notebook 00, run all
-cells, and check that no cell ends in an error. Leaves a screenshot in
-build/test-artifacts/ for the CI log.
+"""A learner's path, in a real browser: start JupyterLab as `make lab` does, open
+notebook 00, run all cells, and check that no cell ends in an error, that JupyterLab
+never asks whether to fetch Jupyter news, and that the browser asks nothing of any host
+but the local server. Leaves a screenshot in build/test-artifacts/ for the CI log.
 
 Needs Debian's `chromium` (installed by `make browser-deps`, which `make test` runs
 when it is root with apt-get) and the `playwright` package from requirements.txt.
@@ -21,8 +22,11 @@ from pathlib import Path
 
 import pytest
 
+from course_utils.lab import NOTIFICATION_PLUGIN, lab_command, write_settings_overrides
+
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK = "00_setup_and_sequences.ipynb"
+NEWS_PROMPT = "Would you like to get notified about official Jupyter news?"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = ROOT / "build" / "test-artifacts"
 CHROMIUM_ARGS = [
@@ -46,15 +50,16 @@ def _free_port() -> int:
 
 @pytest.fixture()
 def lab(tmp_path: Path):
-    """A JupyterLab server on loopback serving a copy of notebook 00."""
+    """A JupyterLab server on loopback serving a copy of notebook 00, set up as `make lab` does."""
     shutil.copy(ROOT / "notebooks" / NOTEBOOK, tmp_path / NOTEBOOK)
     port, token = _free_port(), secrets.token_hex(16)
+    write_settings_overrides()
     log = open(tmp_path / "lab.log", "w")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
-         f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={tmp_path}",
-         "--LabApp.expose_app_in_browser=True", "--LabApp.extension_manager=readonly",
-         *(["--allow-root"] if os.geteuid() == 0 else [])],
+        lab_command(tmp_path, [
+            "--no-browser", "--ip=127.0.0.1", f"--port={port}", f"--IdentityProvider.token={token}",
+            "--LabApp.expose_app_in_browser=True", "--LabApp.extension_manager=readonly",
+            *(["--allow-root"] if os.geteuid() == 0 else [])]),
         stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "JUPYTER_NO_CONFIG": "1"},
     )
     base = f"http://127.0.0.1:{port}"
@@ -81,10 +86,15 @@ def test_notebook_00_runs_in_jupyterlab_without_errors(lab) -> None:
     from playwright.sync_api import sync_playwright
 
     base, token, workdir = lab
+    settings = json.loads(urllib.request.urlopen(f"{base}/lab/api/settings/{NOTIFICATION_PLUGIN}?token={token}").read())
+    # The course's default reaches JupyterLab (the schema default, overridden).
+    assert settings["schema"]["properties"]["fetchNews"]["default"] == "false", settings["schema"]["properties"]
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    remote = []
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.on("request", lambda r: None if r.url.startswith((base, "data:", "blob:", "about:")) else remote.append(r.url))
         page.goto(f"{base}/lab/tree/{NOTEBOOK}?token={token}")
         page.wait_for_function("() => window.jupyterapp && document.querySelector('.jp-NotebookPanel')", timeout=90_000)
         # wait for the kernel to be ready, then run every cell
@@ -107,6 +117,8 @@ def test_notebook_00_runs_in_jupyterlab_without_errors(lab) -> None:
         page.wait_for_timeout(1500)
         page.screenshot(path=str(ARTIFACTS / "jupyterlab_00_run_all.png"), full_page=False)
         visible_errors = page.locator(".jp-OutputArea-output .ansi-red-fg, .jp-OutputArea-output:has-text('Traceback')").count()
+        # By now (the kernel ran every cell) JupyterLab has long finished its start-up announcements.
+        news_prompts = page.get_by_text(NEWS_PROMPT).count()
         browser.close()
 
     saved = json.loads((workdir / NOTEBOOK).read_text(encoding="utf-8"))
@@ -115,3 +127,5 @@ def test_notebook_00_runs_in_jupyterlab_without_errors(lab) -> None:
     assert not errors, f"cells raised: {[e['ename'] + ': ' + e['evalue'] for e in errors]}"
     assert all(c["execution_count"] for c in code_cells), "not every cell was executed"
     assert visible_errors == 0, "a traceback is visible in the page; see the screenshot in build/test-artifacts/"
+    assert news_prompts == 0, "JupyterLab asks whether to fetch Jupyter news from the internet"
+    assert not remote, f"the browser asked other hosts for {remote}"

@@ -1,0 +1,10 @@
+"""pytest configuration for the whole repository (tests/ and the notebooks run by nbval).
+
+nbval (``--nbval-current-env``) starts each notebook's kernel from this process's
+environment, so TensorFlow's log level is set here, before any kernel starts: INFO
+lines stay out, warnings and errors show (see course_utils.tflog).
+"""
+
+from course_utils.tflog import quiet_tf_env
+
+quiet_tf_env()

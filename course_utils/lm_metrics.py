@@ -36,7 +36,7 @@ def perplexity(mean_cross_entropy_nats: float) -> float:
 def bits_per_char(mean_cross_entropy_nats: float) -> float:
     """The same cross-entropy in bits: H / ln 2."""
     perplexity(mean_cross_entropy_nats)  # validates
-    return float(mean_cross_entropy_nats) / math.log(2)
+    return mean_cross_entropy_nats / math.log(2)
 
 
 class CharNGram:

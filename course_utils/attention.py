@@ -21,6 +21,7 @@ from __future__ import annotations
 from typing import Any
 
 import keras
+import numpy as np
 from keras import ops
 
 from .validate import positive_int
@@ -28,14 +29,21 @@ from .validate import positive_int
 NEG_INF = -1e9
 
 
-def _static_shape(x: Any) -> tuple[int | None, ...]:
+def _static_shape(x: Any) -> tuple[int | None, ...] | None:
+    """The shape known without running anything (None for unknown sizes), or None if even the rank is unknown."""
     shape = getattr(x, "shape", None)
-    return tuple(None if d is None else int(d) for d in (shape if shape is not None else ops.shape(x)))
+    try:
+        dims = tuple(shape) if shape is not None else np.shape(x)
+    except ValueError:  # a traced tensor of unknown rank
+        return None
+    return tuple(None if d is None else int(d) for d in dims)
 
 
 def _check_mask(mask: Any, batch: int | None, S: int | None, against: str) -> None:
     """Raise ValueError unless mask is (batch, S); unknown (None) sizes are not compared."""
     shape = _static_shape(mask)
+    if shape is None:
+        return
     if len(shape) != 2 or any(a is not None and b is not None and a != b for a, b in zip(shape, (batch, S))):
         raise ValueError(f"the mask must have shape (batch, S) = {(batch, S)} to match {against}, got {shape}; "
                          "make it from the source ids: ops.not_equal(src_ids, 0)")
@@ -48,9 +56,10 @@ def masked_softmax(scores: Any, mask: Any | None) -> Any:
     if mask is None:
         return ops.softmax(scores, axis=-1)
     shape = _static_shape(scores)
-    if len(shape) != 3:
+    if shape is not None and len(shape) != 3:
         raise ValueError(f"scores must have shape (batch, T, S), got {shape}")
-    _check_mask(mask, shape[0], shape[2], f"scores of shape {shape}")
+    if shape is not None:
+        _check_mask(mask, shape[0], shape[2], f"scores of shape {shape}")
     mask = ops.cast(ops.expand_dims(mask, 1), scores.dtype)  # (batch, 1, S)
     weights = ops.softmax(scores + (1.0 - mask) * NEG_INF, axis=-1)
     return weights * ops.max(mask, axis=-1, keepdims=True)  # x 1 (exact) if any real token, else x 0
@@ -58,6 +67,8 @@ def masked_softmax(scores: Any, mask: Any | None) -> Any:
 
 def _check_inputs(name: str, query: Any, keys: Any, key_mask: Any | None = None) -> None:
     q, k = _static_shape(query), _static_shape(keys)
+    if q is None or k is None:
+        return
     if len(q) != 3 or len(k) != 3:
         raise ValueError(f"{name} needs query (batch, T, H_q) and keys (batch, S, H_k), 3-D each; got "
                          f"{q} and {k}. Add a time axis with ops.expand_dims(x, 1).")

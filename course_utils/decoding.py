@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from .tokens import END, PAD, START
-from .validate import finite_number, ids_in_range, positive_int
+from .validate import finite_array, finite_number, ids_in_range, positive_int
 
 
 def _check_model_and_src(model: Any, src_ids: Any, max_len: Any) -> np.ndarray:
@@ -122,11 +122,9 @@ def _check_alpha(alpha: float) -> float:
 def length_penalty(length: np.ndarray | int, alpha: float) -> np.ndarray | float:
     """Divide a hypothesis's total log-probability by this: ``length ** alpha``.
     alpha = 0 ranks by raw log-probability (favours short outputs), alpha = 1 by the mean per token.
-    ``length`` (any shape) counts tokens, so every entry must be an int >= 1."""
+    ``length`` (any shape) counts tokens, so every entry must be >= 1."""
     _check_alpha(alpha)
-    lengths = np.asarray(length)
-    if lengths.dtype == bool or not np.issubdtype(lengths.dtype, np.integer):
-        raise TypeError(f"length must be a whole number of tokens (int), got dtype {lengths.dtype}")
+    lengths = finite_array("length", length)
     if lengths.size and lengths.min() < 1:
         raise ValueError(f"length must be >= 1 (a hypothesis has at least one token, [END] included), "
                          f"got {lengths.min()}")

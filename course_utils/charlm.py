@@ -74,10 +74,10 @@ def windows(ids: np.ndarray, seq_len: int) -> tuple[np.ndarray, np.ndarray]:
     ids = np.asarray(ids)
     if ids.ndim != 1:
         raise ValueError(f"ids must be 1-D (N,), got shape {ids.shape}")
-    if ids.size and (ids.dtype == bool or not np.issubdtype(ids.dtype, np.integer) or ids.min() < 0):
-        raise ValueError(f"ids must be non-negative integer ids, got dtype {ids.dtype}"
-                         f"{f' with minimum {ids.min()}' if np.issubdtype(ids.dtype, np.number) else ''}; "
-                         "make them with vocab.encode(text)")
+    if ids.size and (ids.dtype == bool or not np.issubdtype(ids.dtype, np.integer)):
+        raise TypeError(f"ids must be integer ids, got dtype {ids.dtype}; make them with vocab.encode(text)")
+    if ids.size and ids.min() < 0:
+        raise ValueError(f"ids must be >= 0, got {ids.min()}; make them with vocab.encode(text)")
     positive_int("seq_len", seq_len)
     n = (len(ids) - 1) // seq_len
     if n < 1:

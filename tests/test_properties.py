@@ -311,6 +311,16 @@ def test_char_windows_targets_are_inputs_shifted_by_one(n: int, seq_len: int) ->
     assert len(np.unique(x)) == x.size  # windows do not overlap
 
 
+@FAST
+@given(hnp.arrays("int64", st.integers(3, 20), elements=st.integers(-5, 5)), st.integers(1, 2))
+def test_char_windows_reject_negative_or_float_ids(ids: np.ndarray, seq_len: int) -> None:
+    if (ids < 0).any():
+        with pytest.raises(ValueError, match=r"ids must be >= 0, got -\d; make them with vocab.encode"):
+            windows(ids, seq_len)
+    with pytest.raises(TypeError, match="ids must be integer ids, got dtype float64"):
+        windows(ids.astype(float), seq_len)
+
+
 # --------------------------------------------------------------------------- splits
 sentences = st.text(string.ascii_letters + " .,!?", min_size=1, max_size=12).filter(lambda s: normalise(s) != "")
 
@@ -470,3 +480,4 @@ def test_translator_settings_and_texts_are_checked_before_decoding() -> None:
     # A source row of padding only: zero attention weights (a zero context), never NaN.
     weights = model.attention_for(np.zeros((1, 2), "int32"), np.array([[4, 3]]))
     assert weights.shape == (1, 2, 2) and (weights == 0).all()
+

@@ -12,7 +12,9 @@ How ``translate`` treats awkward inputs (documented behaviour, tested):
   the source word the decoder attended to most (attention models, ``unk_replace=True``,
   the default) or left as ``[UNK]`` (models without attention);
 * input longer than ``max_source_len`` tokens is cut to that length, with a warning;
-* anything that is not a list of strings raises ``TypeError`` saying what to pass.
+* anything that is not a list of strings raises ``TypeError`` saying what to pass;
+* a decoding setting out of range (``beam_width`` or ``batch_size`` < 1, a negative or
+  non-finite ``alpha``) raises ``ValueError`` before any decoding starts.
 """
 
 from __future__ import annotations

@@ -32,6 +32,8 @@ def _check_logits(logits: Any) -> np.ndarray:
         raise TypeError(f"logits must be an array of numbers, got {type(logits).__name__}") from None
     if logits.ndim < 1 or logits.shape[-1] < 1:
         raise ValueError(f"logits must have a last axis of size V >= 1, got shape {logits.shape}")
+    if np.isfinite(logits).all():  # the usual case: one cheap pass
+        return logits
     if np.isnan(logits).any() or np.isposinf(logits).any():
         raise ValueError("logits contain NaN or +inf; the model's output is broken (diverged training?). "
                          "Only -inf is allowed, meaning probability 0")

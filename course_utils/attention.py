@@ -9,6 +9,11 @@ Both layers take a batch of decoder states (the *queries*) and the encoder outpu
 
 Bahdanau (additive):   score(q, k) = v^T tanh(W_q q + W_k k)
 Luong (multiplicative, "general"): score(q, k) = q^T W k
+
+A query whose source row is masked everywhere (no real token at all) gets all-zero
+weights, and so a zero context vector: defined, never NaN, and never attention on padding.
+Shapes are checked when they are known (eagerly, or statically while tracing), so a
+mask that does not fit the scores raises a ``ValueError`` naming both shapes.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from __future__ import annotations
 from typing import Any
 
 import keras
+import numpy as np
 from keras import ops
 
 from .validate import positive_int
@@ -23,19 +29,54 @@ from .validate import positive_int
 NEG_INF = -1e9
 
 
+def _static_shape(x: Any) -> tuple[int | None, ...] | None:
+    """The shape known without running anything (None for unknown sizes), or None if even the rank is unknown."""
+    shape = getattr(x, "shape", None)
+    try:
+        dims = tuple(shape) if shape is not None else np.shape(x)
+    except ValueError:  # a traced tensor of unknown rank
+        return None
+    return tuple(None if d is None else int(d) for d in dims)
+
+
+def _check_mask(mask: Any, batch: int | None, S: int | None, against: str) -> None:
+    """Raise ValueError unless mask is (batch, S); unknown (None) sizes are not compared."""
+    shape = _static_shape(mask)
+    if shape is None:
+        return
+    if len(shape) != 2 or any(a is not None and b is not None and a != b for a, b in zip(shape, (batch, S))):
+        raise ValueError(f"the mask must have shape (batch, S) = {(batch, S)} to match {against}, got {shape}; "
+                         "make it from the source ids: ops.not_equal(src_ids, 0)")
+
+
 def masked_softmax(scores: Any, mask: Any | None) -> Any:
     """Softmax over the last axis of ``scores`` (batch, T, S), with weight 0 wherever
-    ``mask`` (batch, S), True at real source tokens, is False."""
-    if mask is not None:
-        mask = ops.cast(ops.expand_dims(mask, 1), scores.dtype)  # (batch, 1, S)
-        scores = scores + (1.0 - mask) * NEG_INF
-    return ops.softmax(scores, axis=-1)
+    ``mask`` (batch, S), True at real source tokens, is False. A row with no True
+    position at all gets weight 0 everywhere (instead of spreading it over padding)."""
+    if mask is None:
+        return ops.softmax(scores, axis=-1)
+    shape = _static_shape(scores)
+    if shape is not None and len(shape) != 3:
+        raise ValueError(f"scores must have shape (batch, T, S), got {shape}")
+    if shape is not None:
+        _check_mask(mask, shape[0], shape[2], f"scores of shape {shape}")
+    mask = ops.cast(ops.expand_dims(mask, 1), scores.dtype)  # (batch, 1, S)
+    weights = ops.softmax(scores + (1.0 - mask) * NEG_INF, axis=-1)
+    return weights * ops.max(mask, axis=-1, keepdims=True)  # x 1 (exact) if any real token, else x 0
 
 
-def _check_inputs(name: str, query: Any, keys: Any) -> None:
-    if len(query.shape) != 3 or len(keys.shape) != 3:
+def _check_inputs(name: str, query: Any, keys: Any, key_mask: Any | None = None) -> None:
+    q, k = _static_shape(query), _static_shape(keys)
+    if q is None or k is None:
+        return
+    if len(q) != 3 or len(k) != 3:
         raise ValueError(f"{name} needs query (batch, T, H_q) and keys (batch, S, H_k), 3-D each; got "
-                         f"{tuple(query.shape)} and {tuple(keys.shape)}. Add a time axis with ops.expand_dims(x, 1).")
+                         f"{q} and {k}. Add a time axis with ops.expand_dims(x, 1).")
+    if q[0] is not None and k[0] is not None and q[0] != k[0]:
+        raise ValueError(f"{name}: query has batch size {q[0]} but keys have {k[0]} (shapes {q} and {k}); "
+                         "pass the encoder outputs of the same sentences as the queries")
+    if key_mask is not None:
+        _check_mask(key_mask, k[0], k[1], f"keys of shape {k}")
 
 
 @keras.saving.register_keras_serializable(package="course_utils")
@@ -67,7 +108,7 @@ class BahdanauAttention(keras.layers.Layer):
         return ops.squeeze(self.v(ops.tanh(q + k)), -1)
 
     def call(self, query: Any, keys: Any, key_mask: Any | None = None) -> tuple[Any, Any]:
-        _check_inputs("BahdanauAttention", query, keys)
+        _check_inputs("BahdanauAttention", query, keys, key_mask)
         weights = masked_softmax(self.scores(query, keys), key_mask)
         return ops.matmul(weights, keys), weights
 
@@ -112,7 +153,7 @@ class LuongAttention(keras.layers.Layer):
         return scores / ops.sqrt(ops.cast(ops.shape(keys)[-1], scores.dtype))
 
     def call(self, query: Any, keys: Any, key_mask: Any | None = None) -> tuple[Any, Any]:
-        _check_inputs("LuongAttention", query, keys)
+        _check_inputs("LuongAttention", query, keys, key_mask)
         weights = masked_softmax(self.scores(query, keys), key_mask)
         return ops.matmul(weights, keys), weights
 

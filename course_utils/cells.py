@@ -23,7 +23,7 @@ import keras
 import numpy as np
 from keras import ops
 
-from .validate import positive_int
+from .validate import finite_number, positive_int
 
 __all__ = ["ScratchCell", "ScratchSimpleRNNCell", "copy_weights", "numpy_to_simple_rnn",
            "scratch_rnn", "simple_rnn_to_numpy",
@@ -309,6 +309,7 @@ class GateBias(keras.initializers.Initializer):
     def __init__(self, gate: int, n_gates: int, value: float) -> None:
         if not 0 <= gate < n_gates:
             raise ValueError(f"gate must be in [0, {n_gates}), got {gate}")
+        finite_number("value", value, fix="a bias of 1.0 (LSTM forget gate) is the usual choice")
         self.gate, self.n_gates, self.value = int(gate), int(n_gates), float(value)
 
     def __call__(self, shape: Any, dtype: Any = None) -> Any:

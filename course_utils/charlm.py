@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from .validate import positive_int
+from .validate import ids_in_range, positive_int
 
 __all__ = ["CharVocab", "build_char_lm", "char_lm_dataset", "evaluate_char_lm", "make_stepper", "windows"]
 
@@ -26,6 +26,18 @@ class CharVocab:
 
     chars: tuple[str, ...]
     UNK: str = "\x00"
+
+    def __post_init__(self) -> None:
+        chars = self.chars
+        if not isinstance(chars, tuple) or not chars:
+            raise ValueError(f"chars must be a non-empty tuple of characters, got {chars!r:.60}; "
+                             "build the vocabulary with CharVocab.from_text(train_text)")
+        if chars[0] != self.UNK:
+            raise ValueError(f"chars[0] must be the unknown slot {self.UNK!r}, got {chars[0]!r}; "
+                             "build the vocabulary with CharVocab.from_text(train_text)")
+        if any(not isinstance(c, str) or len(c) != 1 for c in chars) or len(set(chars)) != len(chars):
+            raise ValueError("chars must be distinct single characters; build the vocabulary with "
+                             "CharVocab.from_text(train_text)")
 
     @classmethod
     def from_text(cls, text: str) -> CharVocab:
@@ -48,10 +60,12 @@ class CharVocab:
         return np.fromiter((index.get(c, 0) for c in text), dtype=np.int32, count=len(text))
 
     def decode(self, ids: Sequence[int] | np.ndarray) -> str:
-        """Ids -> string (unknown shown as '?')."""
-        ids = np.asarray(ids).ravel()
-        if ids.size and (ids.min() < 0 or ids.max() >= self.size):
-            raise ValueError(f"ids must lie in [0, {self.size}), got values from {ids.min()} to {ids.max()}")
+        """Ids (T,) -> string (unknown shown as '?'). Ids must be ints in ``[0, size)``."""
+        ids = ids_in_range("ids", ids, self.size, "decode with the vocabulary that encoded the text")
+        if ids.ndim > 1:
+            raise ValueError(f"decode() takes one sequence of ids (T,), got shape {ids.shape}; "
+                             "decode row by row: [vocab.decode(row) for row in ids]")
+        ids = ids.ravel()
         return "".join("?" if i == 0 else self.chars[i] for i in ids)
 
 
@@ -60,6 +74,10 @@ def windows(ids: np.ndarray, seq_len: int) -> tuple[np.ndarray, np.ndarray]:
     ids = np.asarray(ids)
     if ids.ndim != 1:
         raise ValueError(f"ids must be 1-D (N,), got shape {ids.shape}")
+    if ids.size and (ids.dtype == bool or not np.issubdtype(ids.dtype, np.integer)):
+        raise TypeError(f"ids must be integer ids, got dtype {ids.dtype}; make them with vocab.encode(text)")
+    if ids.size and ids.min() < 0:
+        raise ValueError(f"ids must be >= 0, got {ids.min()}; make them with vocab.encode(text)")
     positive_int("seq_len", seq_len)
     n = (len(ids) - 1) // seq_len
     if n < 1:
@@ -76,6 +94,11 @@ def char_lm_dataset(ids: np.ndarray, seq_len: int = 100, batch_size: int = 64, s
     import tensorflow as tf
 
     x, y = windows(ids, seq_len)
+    positive_int("batch_size", batch_size)
+    if len(x) < batch_size:
+        raise ValueError(f"{len(x)} windows of seq_len={seq_len} make no full batch of batch_size={batch_size} "
+                         "(the last partial batch is dropped), so the dataset would be empty; "
+                         "use a smaller batch_size or seq_len, or more text")
     ds = tf.data.Dataset.from_tensor_slices((x, y))
     if shuffle:
         ds = ds.shuffle(len(x), seed=seed, reshuffle_each_iteration=True)
@@ -116,6 +139,7 @@ def evaluate_char_lm(model: Any, ids: np.ndarray, seq_len: int = 100, batch_size
     """Mean cross-entropy in nats per character on held-out ids, read in non-overlapping
     windows of ``seq_len`` (each window starts from a zero state)."""
     x, y = windows(ids, seq_len)
+    positive_int("batch_size", batch_size)
     total = 0.0
     import keras
 

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from .tokens import END, PAD, START
-from .validate import positive_int
+from .validate import finite_array, finite_number, ids_in_range, positive_int
 
 
 def _check_model_and_src(model: Any, src_ids: Any, max_len: Any) -> np.ndarray:
@@ -29,6 +29,10 @@ def _check_model_and_src(model: Any, src_ids: Any, max_len: Any) -> np.ndarray:
                          "use course_utils.tokens.encode(...) to make one")
     if src.shape[0] == 0 or src.shape[1] == 0:
         raise ValueError(f"src_ids is empty, shape {src.shape}; pass at least one non-empty sentence")
+    vocab_size = getattr(model.encoder, "vocab_size", None)
+    if isinstance(vocab_size, int):
+        ids_in_range("src_ids", src, vocab_size, "encode the source with the model's own vocabulary: "
+                     "model.encode_source(texts)")
     positive_int("max_len", max_len, "the most target tokens to produce")
     return src.astype("int32")
 
@@ -110,9 +114,25 @@ def _step_fn(model: Any) -> Any:
     return fn
 
 
+def _check_alpha(alpha: float) -> float:
+    return finite_number("alpha (the length-normalisation exponent)", alpha, low=0,
+                         fix="use alpha=0 for no length normalisation, alpha=1 to rank by the mean log-probability per token")
+
+
 def length_penalty(length: np.ndarray | int, alpha: float) -> np.ndarray | float:
     """Divide a hypothesis's total log-probability by this: ``length ** alpha``.
-    alpha = 0 ranks by raw log-probability (favours short outputs), alpha = 1 by the mean per token."""
+    alpha = 0 ranks by raw log-probability (favours short outputs), alpha = 1 by the mean per token.
+    ``length`` (any shape) counts tokens, so every entry must be >= 1."""
+    _check_alpha(alpha)
+    lengths = finite_array("length", length)
+    if lengths.size and lengths.min() < 1:
+        raise ValueError(f"length must be >= 1 (a hypothesis has at least one token, [END] included), "
+                         f"got {lengths.min()}")
+    return _length_penalty(lengths, alpha)
+
+
+def _length_penalty(length: np.ndarray | int, alpha: float) -> np.ndarray | float:
+    """length ** alpha without the checks (beam search checks alpha once, not per hypothesis)."""
     return np.power(np.asarray(length, dtype="float64"), alpha)
 
 
@@ -127,9 +147,8 @@ def beam_search_decode(model: Any, src_ids: Any, beam_width: int = 3, max_len: i
     live ones count as finished. ``beam_width=1`` gives exactly greedy decoding.
     """
     src = _check_model_and_src(model, src_ids, max_len)
-    positive_int("beam_width", beam_width)
-    if isinstance(alpha, bool) or not isinstance(alpha, (int, float)) or alpha < 0:
-        raise ValueError(f"alpha (length-normalisation exponent) must be a number >= 0, got {alpha!r}")
+    positive_int("beam_width", beam_width, "the number of hypotheses kept; 1 is greedy decoding")
+    _check_alpha(alpha)
     import tensorflow as tf
 
     k, batch = beam_width, src.shape[0]
@@ -165,7 +184,7 @@ def beam_search_decode(model: Any, src_ids: Any, beam_width: int = 3, max_len: i
                 beam, token = divmod(int(flat), vocab)
                 seq = list(seqs[b, beam]) + [token]
                 if token == END:
-                    finished[b].append((total[b, flat] / length_penalty(t + 1, alpha), seq))
+                    finished[b].append((total[b, flat] / _length_penalty(t + 1, alpha), seq))
                 else:
                     new_scores[b, n_live], new_seqs[b, n_live], parent[b, n_live] = total[b, flat], seq, beam
                     n_live += 1
@@ -183,7 +202,7 @@ def beam_search_decode(model: Any, src_ids: Any, beam_width: int = 3, max_len: i
     for b in range(batch):
         candidates = list(finished[b])
         if active[b]:  # ran out of steps: live hypotheses compete too
-            candidates += [(scores[b, j] / length_penalty(seqs.shape[2], alpha), list(seqs[b, j]))
+            candidates += [(scores[b, j] / _length_penalty(seqs.shape[2], alpha), list(seqs[b, j]))
                            for j in range(k) if np.isfinite(scores[b, j])]
         best = max(candidates, key=lambda c: c[0])[1]
         out[b, : len(best)] = best[:max_len]

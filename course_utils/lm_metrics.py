@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
+import numbers
 from collections.abc import Iterable
 
 from .validate import positive_int
@@ -23,8 +24,10 @@ def perplexity(mean_cross_entropy_nats: float) -> float:
     """exp(H) for a mean cross-entropy H in nats per token (e.g. Keras's
     ``SparseCategoricalCrossentropy(from_logits=True)``, which uses natural logs)."""
     h = mean_cross_entropy_nats
-    if isinstance(h, bool) or not isinstance(h, (int, float)) or not math.isfinite(h):
-        raise ValueError(f"perplexity() needs a finite number (mean cross-entropy in nats), got {h!r}")
+    if isinstance(h, bool) or not isinstance(h, numbers.Real) or not math.isfinite(h):
+        raise ValueError(f"perplexity() needs a finite number (mean cross-entropy in nats), got {h!r}; "
+                         "a NaN or infinite loss means training diverged or the logits are broken")
+    h = float(h)
     if h < 0:
         raise ValueError(f"a cross-entropy cannot be negative, got {h}; did you pass a log-likelihood? Negate it")
     return math.exp(h)
@@ -49,8 +52,8 @@ class CharNGram:
 
     def __init__(self, n: int = 3, k: float = 0.1) -> None:
         positive_int("n", n, "1 = unigram, 3 = trigram")
-        if isinstance(k, bool) or not isinstance(k, (int, float)) or not k > 0:
-            raise ValueError(f"k must be a positive number (add-k smoothing; k=1 is Laplace), got {k!r}")
+        if isinstance(k, bool) or not isinstance(k, (int, float)) or not 0 < k < math.inf:
+            raise ValueError(f"k must be a positive finite number (add-k smoothing; k=1 is Laplace), got {k!r}")
         self.n, self.k = n, float(k)
         self.alphabet: set[str] = set()
         self.counts: dict[str, Counter[str]] = defaultdict(Counter)

@@ -7,15 +7,17 @@ from typing import Any
 
 import numpy as np
 
+from .validate import finite_array, finite_number, same_shape
+
 __all__ = ["accuracy", "mae", "metrics_table"]
 
 
-def _pair(y_true: Any, y_pred: Any, name: str) -> tuple[np.ndarray, np.ndarray]:
-    t, p = np.asarray(y_true, dtype="float64"), np.asarray(y_pred, dtype="float64")
-    if t.shape != p.shape:
-        raise ValueError(f"{name}(): y_true has shape {t.shape} but y_pred has {p.shape}; they must match")
+def _pair(y_true: Any, y_pred: Any, name: str, names: tuple[str, str] = ("y_true", "y_pred")) -> tuple[np.ndarray, np.ndarray]:
+    t = finite_array(f"{name}(): {names[0]}", y_true, "float64")
+    p = finite_array(f"{name}(): {names[1]}", y_pred, "float64")
+    same_shape(f"{name}(): {names[0]}", t, names[1], p, "pass one prediction per target")
     if t.size == 0:
-        raise ValueError(f"{name}() got empty arrays")
+        raise ValueError(f"{name}() got empty arrays; pass at least one target and prediction")
     return t, p
 
 
@@ -27,9 +29,14 @@ def mae(y_true: Any, y_pred: Any) -> float:
 
 def accuracy(labels: Any, probabilities: Any, threshold: float = 0.5) -> float:
     """Share of examples whose predicted class (probability >= threshold) equals the 0/1 label. Shapes (n,)."""
-    t, p = _pair(labels, probabilities, "accuracy")
-    if not 0 < threshold < 1:
-        raise ValueError(f"threshold must lie in (0, 1), got {threshold}")
+    t, p = _pair(labels, probabilities, "accuracy", ("labels", "probabilities"))
+    finite_number("threshold", threshold, 0, 1, low_open=True, high_open=True, fix="0.5 picks the likelier class")
+    if not np.isin(t, (0, 1)).all():
+        raise ValueError(f"accuracy(): labels must be 0 or 1, found {t[~np.isin(t, (0, 1))][0]!r}; "
+                         "for class ids of several classes compare argmax predictions instead")
+    if p.min() < 0 or p.max() > 1:
+        raise ValueError(f"accuracy(): probabilities must lie in [0, 1], got values from {p.min()} to {p.max()}; "
+                         "apply a sigmoid to logits first")
     return float(np.mean((p >= threshold) == (t == 1)))
 
 
@@ -50,6 +57,10 @@ def metrics_table(rows: Mapping[str, Mapping[str, Any]], sort_by: str | None = N
             columns = list(metrics)
         elif list(metrics) != columns:
             raise ValueError(f"{model!r} reports {list(metrics)}, but the first model reports {columns}; use the same metrics")
+        for metric, value in metrics.items():
+            if isinstance(value, (float, np.floating)) and not np.isfinite(value):
+                raise ValueError(f"{model!r} reports {metric} = {value}; a NaN or infinite metric hides a failed run, "
+                                 "so fix the run (or leave the model out) before tabulating")
     table = pd.DataFrame.from_dict({m: dict(v) for m, v in rows.items()}, orient="index")
     table.index.name = "model"
     if sort_by is not None:

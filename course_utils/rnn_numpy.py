@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .validate import positive_int
+from .validate import finite_array, finite_number, positive_int
 
 PARAM_NAMES = ("W_hx", "W_hh", "b_h", "W_hy", "b_y")
 ACTIVATIONS = ("tanh", "relu", "sigmoid")
@@ -79,8 +79,7 @@ def init_params(n_in: int, n_hidden: int, n_out: int, seed: int = 0, scale: floa
     """Small random weights, zero biases: W_hx (H, D), W_hh (H, H), b_h (H,), W_hy (V, H), b_y (V,)."""
     for name, v in [("n_in", n_in), ("n_hidden", n_hidden), ("n_out", n_out)]:
         positive_int(name, v)
-    if not scale > 0:
-        raise ValueError(f"scale must be positive, got {scale!r}")
+    finite_number("scale", scale, low=0, low_open=True, fix="0.01 is the usual start")
     rng = np.random.default_rng(seed)
     return {
         "W_hx": (rng.standard_normal((n_hidden, n_in)) * scale).astype(dtype),
@@ -122,7 +121,14 @@ def activation_derivative(h: np.ndarray, z: np.ndarray, activation: str = "tanh"
 
 
 def softmax(logits: np.ndarray) -> np.ndarray:
-    """Softmax over the last axis, numerically stable."""
+    """Softmax over the last axis, numerically stable. logits (..., V) must be finite."""
+    logits = finite_array("logits", logits, fix="NaN or infinite logits mean the model diverged")
+    if logits.ndim < 1 or logits.shape[-1] < 1:
+        raise ValueError(f"logits must have a last axis of size V >= 1, got shape {logits.shape}")
+    return _softmax(logits)
+
+
+def _softmax(logits: np.ndarray) -> np.ndarray:
     z = logits - logits.max(axis=-1, keepdims=True)
     e = np.exp(z)
     return e / e.sum(axis=-1, keepdims=True)
@@ -166,6 +172,15 @@ def rnn_forward(params: Params, xs: np.ndarray, h0: np.ndarray | None = None,
 
 def cross_entropy(logits: np.ndarray, targets: np.ndarray) -> float:
     """Mean cross-entropy in nats of logits (B, T, V) against integer targets (B, T)."""
+    logits = finite_array("logits", logits, fix="NaN or infinite logits mean the model diverged; "
+                          "retrain with gradient clipping or a lower learning rate")
+    if logits.ndim != 3:
+        raise ValueError(f"logits must have shape (batch, T, V), got {logits.shape}; add a batch axis with logits[None]")
+    return _cross_entropy(logits, targets)
+
+
+def _cross_entropy(logits: np.ndarray, targets: np.ndarray) -> float:
+    """cross_entropy without the finiteness check: training uses a NaN loss to detect divergence."""
     B, T, V = logits.shape
     targets = _check_targets(targets, B, T, V)
     z = logits - logits.max(axis=-1, keepdims=True)
@@ -184,7 +199,7 @@ def rnn_backward(params: Params, cache: ForwardCache, targets: np.ndarray,
     B, T, _ = cache.xs.shape
     targets = _check_targets(targets, B, T, V)
     n = B * T
-    dlogits = softmax(cache.logits)
+    dlogits = _softmax(cache.logits)  # unchecked: a diverged run is detected by the caller
     np.put_along_axis(dlogits, targets[..., None], np.take_along_axis(dlogits, targets[..., None], -1) - 1.0, -1)
     dlogits /= n  # the loss is a mean over B*T targets
     grads = {k: np.zeros_like(v, dtype=cache.logits.dtype) for k, v in params.items()}
@@ -207,7 +222,7 @@ def loss_and_grads(params: Params, xs: np.ndarray, targets: np.ndarray, h0: np.n
                    activation: str = "tanh") -> tuple[float, Params, np.ndarray]:
     """Forward + BPTT. Returns (mean loss in nats, grads, h_T (B, H))."""
     cache = rnn_forward(params, xs, h0, activation)
-    loss = cross_entropy(cache.logits, targets)
+    loss = _cross_entropy(cache.logits, targets)  # NaN when training diverges; train_char_rnn checks
     grads, _ = rnn_backward(params, cache, targets)
     return loss, grads, cache.hs[:, -1]
 
@@ -215,7 +230,7 @@ def loss_and_grads(params: Params, xs: np.ndarray, targets: np.ndarray, h0: np.n
 # --------------------------------------------------------------------------- gradient helpers
 def relative_error(a: np.ndarray, b: np.ndarray) -> float:
     """max |a - b| / max(|a| + |b|, tiny): 0 for equal arrays, about 1 for unrelated ones."""
-    a, b = np.asarray(a, dtype="float64"), np.asarray(b, dtype="float64")
+    a, b = finite_array("a", a, "float64"), finite_array("b", b, "float64")
     if a.shape != b.shape:
         raise ValueError(f"relative_error() needs equal shapes, got {a.shape} and {b.shape}")
     return float(np.max(np.abs(a - b)) / max(float(np.max(np.abs(a) + np.abs(b))), 1e-300))
@@ -264,9 +279,11 @@ def global_norm(grads: Params) -> float:
 def clip_by_global_norm(grads: Params, max_norm: float) -> tuple[Params, float]:
     """Scale all gradients together so their global norm is at most ``max_norm``.
     Returns (clipped grads, norm before clipping)."""
-    if not max_norm > 0:
-        raise ValueError(f"max_norm must be positive, got {max_norm!r}")
+    finite_number("max_norm", max_norm, low=0, low_open=True, fix="to switch clipping off, do not call it (clip=None)")
     norm = global_norm(grads)
+    if not np.isfinite(norm):
+        raise ValueError(f"the gradients' global norm is {norm}: they contain NaN or infinity, and clipping "
+                         "cannot repair that; training has diverged, lower the learning rate or clip earlier")
     scale = min(1.0, max_norm / (norm + 1e-12))
     return {k: g * scale for k, g in grads.items()}, norm
 
@@ -274,8 +291,7 @@ def clip_by_global_norm(grads: Params, max_norm: float) -> tuple[Params, float]:
 def recurrent_matrix(n_hidden: int, spectral_radius: float, seed: int = 0) -> np.ndarray:
     """A random (H, H) matrix rescaled so its largest |eigenvalue| equals ``spectral_radius``."""
     positive_int("n_hidden", n_hidden)
-    if not spectral_radius > 0:
-        raise ValueError(f"spectral_radius must be positive, got {spectral_radius!r}")
+    finite_number("spectral_radius", spectral_radius, low=0, low_open=True, fix="1.0 sits at the edge of stability")
     W = np.random.default_rng(seed).standard_normal((n_hidden, n_hidden))
     return W * (spectral_radius / np.max(np.abs(np.linalg.eigvals(W))))
 
@@ -359,9 +375,14 @@ def train_char_rnn(words: Sequence[str], n_hidden: int = 64, seq_len: int = 25, 
     the initial W_hh to that spectral radius. Training stops early if the loss stops being
     finite (``model.diverged``). ``model.grad_norms`` records each update's norm before clipping."""
     ids, chars = encode_words(words, boundary)
-    if not learning_rate > 0:
-        raise ValueError(f"learning_rate must be positive, got {learning_rate!r}")
+    finite_number("learning_rate", learning_rate, low=0, low_open=True)
+    if clip is not None:
+        finite_number("clip", clip, low=0, low_open=True, fix="use clip=None for no clipping")
     positive_int("epochs", epochs)
+    positive_int("n_hidden", n_hidden)
+    positive_int("seq_len", seq_len)
+    positive_int("batch_size", batch_size)
+    positive_int("max_updates", max_updates, allow_none=True)
     if optimizer not in ("adagrad", "sgd"):
         raise ValueError(f"optimizer must be 'adagrad' or 'sgd', got {optimizer!r}")
     _check_activation(activation)
@@ -405,8 +426,12 @@ def train_char_rnn(words: Sequence[str], n_hidden: int = 64, seq_len: int = 25, 
 def char_rnn_loss(model: CharRNN, words: Sequence[str]) -> float:
     """Mean cross-entropy (nats per character) of ``model`` on ``words``, each read from h_0 = 0
     after a boundary character (as sampling starts)."""
+    if isinstance(words, str) or not isinstance(words, Sequence):
+        raise TypeError("words must be a list of strings, e.g. load_names().validation, not one string")
     if not words:
-        raise ValueError("words is empty")
+        raise ValueError("words is empty; pass a non-empty list such as load_names().validation")
+    if any(not isinstance(w, str) for w in words):
+        raise TypeError("every word must be a string")
     index = model.char_to_id
     unknown = sorted({c for w in words for c in w} - set(index))
     if unknown:
@@ -426,8 +451,15 @@ def sample_char_rnn(model: CharRNN, n: int = 10, temperature: float = 1.0, seed:
                     max_len: int = 20, prefix: str = "") -> list[str]:
     """Sample ``n`` words: start from h_0 = 0 and the boundary character, feed back each
     sampled character, stop at the boundary (or ``max_len`` characters)."""
-    if not temperature > 0:
-        raise ValueError(f"temperature must be positive, got {temperature!r}")
+    finite_number("temperature", temperature, low=0, low_open=True,
+                  fix="1.0 samples the model's own distribution, lower values are more conservative")
+    positive_int("n", n, "the number of words to sample")
+    positive_int("max_len", max_len, "the most characters per word")
+    if not isinstance(prefix, str):
+        raise TypeError(f"prefix must be a string, got {type(prefix).__name__}")
+    for k in PARAM_NAMES:
+        finite_array(f"model.params[{k!r}]", model.params[k],
+                     fix="the model diverged (see model.diverged); retrain it with clipping or a lower learning rate")
     index = model.char_to_id
     if any(c not in index for c in prefix):
         raise ValueError(f"prefix {prefix!r} has characters outside the alphabet {''.join(model.chars)!r}")
@@ -445,7 +477,7 @@ def sample_char_rnn(model: CharRNN, n: int = 10, temperature: float = 1.0, seed:
         while len(word) < max_len:
             h = activate(p["W_hx"][:, last] + p["W_hh"] @ h + p["b_h"], model.activation)
             logits = (p["W_hy"] @ h + p["b_y"]) / temperature
-            last = int(rng.choice(V, p=softmax(logits)))
+            last = int(rng.choice(V, p=_softmax(logits)))  # params checked once above
             if model.chars[last] == model.boundary:
                 break
             word += model.chars[last]

@@ -20,15 +20,34 @@ __all__ = ["apply_temperature", "autocomplete", "generate", "sample_next"]
 def _check_temperature(temperature: float) -> None:
     if isinstance(temperature, bool) or not isinstance(temperature, (int, float)) or not np.isfinite(temperature) \
             or temperature < 0:
-        raise ValueError(f"temperature must be a number >= 0 (0 = greedy), got {temperature!r}")
+        raise ValueError(f"temperature must be a number >= 0 (0 = greedy), got {temperature!r}; "
+                         "use temperature=0 for greedy decoding, 1 for the model's own distribution")
+
+
+def _check_logits(logits: Any) -> np.ndarray:
+    """float64 logits (..., V): no NaN or +inf; -inf (probability 0) is allowed but not on a whole row."""
+    try:
+        logits = np.asarray(logits, dtype="float64")
+    except (TypeError, ValueError):
+        raise TypeError(f"logits must be an array of numbers, got {type(logits).__name__}") from None
+    if logits.ndim < 1 or logits.shape[-1] < 1:
+        raise ValueError(f"logits must have a last axis of size V >= 1, got shape {logits.shape}")
+    if np.isfinite(logits).all():  # the usual case: one cheap pass
+        return logits
+    if np.isnan(logits).any() or np.isposinf(logits).any():
+        raise ValueError("logits contain NaN or +inf; the model's output is broken (diverged training?). "
+                         "Only -inf is allowed, meaning probability 0")
+    if np.isneginf(logits).all(axis=-1).any():
+        raise ValueError("a row of logits is -inf everywhere, so no token has any probability; "
+                         "leave at least one finite logit per row")
+    return logits
 
 
 def apply_temperature(logits: np.ndarray, temperature: float) -> np.ndarray:
-    """softmax(logits / temperature) over the last axis; temperature 0 gives a one-hot argmax."""
+    """softmax(logits / temperature) over the last axis; temperature 0 gives a one-hot argmax.
+    Logits (..., V) must be finite or -inf (probability 0), with a finite one in every row."""
     _check_temperature(temperature)
-    logits = np.asarray(logits, dtype="float64")
-    if logits.ndim < 1 or logits.shape[-1] < 1:
-        raise ValueError(f"logits must have a last axis of size V >= 1, got shape {logits.shape}")
+    logits = _check_logits(logits)
     if temperature == 0:
         return np.eye(logits.shape[-1])[np.argmax(logits, axis=-1)]
     z = logits / temperature
@@ -44,7 +63,7 @@ def sample_next(logits: np.ndarray, temperature: float = 1.0, rng: np.random.Gen
         raise ValueError(f"sample_next() takes the logits of one step, shape (V,), got {logits.shape}")
     if temperature == 0:
         _check_temperature(temperature)
-        return int(np.argmax(logits))
+        return int(np.argmax(_check_logits(logits)))
     p = apply_temperature(logits, temperature)
     rng = rng if rng is not None else np.random.default_rng()
     return int(rng.choice(len(p), p=p))
@@ -59,6 +78,8 @@ def generate(model: Any, vocab: CharVocab, prompt: str, n_chars: int = 200, temp
         raise TypeError(f"vocab must be a CharVocab, got {type(vocab).__name__}")
     if not isinstance(prompt, str) or not prompt:
         raise ValueError("prompt must be a non-empty string: the model needs at least one character to condition on")
+    if stop is not None and not isinstance(stop, str):
+        raise TypeError(f"stop must be a string or None, got {type(stop).__name__}")
     if isinstance(n_chars, bool) or not isinstance(n_chars, int) or n_chars < 0:
         raise ValueError(f"n_chars must be an int >= 0, got {n_chars!r}")
     _check_temperature(temperature)

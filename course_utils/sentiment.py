@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from .validate import positive_int
+from .validate import finite_array, finite_number, positive_int
 
 __all__ = [
     "BagOfWordsLogisticRegression",
@@ -25,8 +25,12 @@ def _check_texts(texts: Any, name: str = "texts") -> list[str]:
     if isinstance(texts, str):
         raise ValueError(f"{name} must be a list of strings; wrap a single sentence in a list: [{texts[:30]!r}]")
     texts = list(texts)
-    if not texts or not all(isinstance(t, str) for t in texts):
-        raise ValueError(f"{name} must be a non-empty list of strings")
+    if not texts:
+        raise ValueError(f"{name} is empty; pass at least one text")
+    bad = next((i for i, t in enumerate(texts) if not isinstance(t, str)), None)
+    if bad is not None:
+        raise ValueError(f"{name} must be a non-empty list of strings; item {bad} is {type(texts[bad]).__name__} "
+                         f"({texts[bad]!r:.40}); convert it with str(...) or drop it")
     return texts
 
 
@@ -35,7 +39,7 @@ def _check_labels(labels: Any, n: int) -> np.ndarray:
     if y.shape != (n,):
         raise ValueError(f"labels must have shape ({n},), one per text, got {y.shape}")
     if not np.isin(y, (0, 1)).all():
-        raise ValueError("labels must be 0 or 1")
+        raise ValueError(f"labels must be 0 or 1, found {y[~np.isin(y, (0, 1))][0]!r}; map the classes to 0/1 first")
     return y.astype("float64")
 
 
@@ -49,8 +53,7 @@ class BagOfWordsLogisticRegression:
     def __init__(self, max_tokens: int = 10_000, l2: float = 1e-3) -> None:
         if isinstance(max_tokens, bool) or not isinstance(max_tokens, int) or max_tokens < 3:
             raise ValueError(f"max_tokens must be an int >= 3, got {max_tokens!r}")
-        if not isinstance(l2, (int, float)) or l2 < 0:
-            raise ValueError(f"l2 must be a non-negative number, got {l2!r}")
+        finite_number("l2", l2, low=0, fix="use l2=0 for no regularisation")
         self.max_tokens, self.l2 = max_tokens, float(l2)
         self.vectorizer: Any = None
         self.weights: np.ndarray | None = None  # (V,)
@@ -154,9 +157,12 @@ def most_confident_errors(texts: Sequence[str], labels: Any, probabilities: Any,
 
     texts = _check_texts(texts)
     y = _check_labels(labels, len(texts)).astype(int)
-    p = np.asarray(probabilities, dtype="float64").reshape(-1)
+    p = finite_array("probabilities", probabilities, "float64").reshape(-1)
     if p.shape != (len(texts),):
         raise ValueError(f"probabilities must have shape ({len(texts)},), got {p.shape}")
+    if p.min() < 0 or p.max() > 1:
+        raise ValueError(f"probabilities must lie in [0, 1], got values from {p.min()} to {p.max()}; "
+                         "pass P(positive), e.g. a sigmoid output, not logits")
     positive_int("k", k)
     wrong = np.flatnonzero((p >= 0.5) != (y == 1))
     confidence = np.where(y[wrong] == 1, 1 - p[wrong], p[wrong])

@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from .validate import positive_int
+from .validate import positive_int, string_lists
 
 __all__ = ["SHAPES", "TaggerVocab", "build_tagger", "predict_tags", "tagging_dataset", "word_shape"]
 
@@ -53,6 +53,9 @@ def _check_corpus(sentences: Sequence[Sequence[str]], tags: Sequence[Sequence[st
     for i, s in enumerate(sentences):
         if isinstance(s, str) or not isinstance(s, (list, tuple)) or not s:
             raise ValueError(f"sentence {i} must be a non-empty list of tokens (split the string first), got {s!r:.60}")
+        bad = next((t for t in s if not isinstance(t, str) or not t), None)
+        if bad is not None:
+            raise ValueError(f"sentence {i} holds {bad!r}; every token must be a non-empty string")
     if tags is not None:
         if len(tags) != len(sentences):
             raise ValueError(f"{len(sentences)} sentences but {len(tags)} tag lists; pass one tag list per sentence")
@@ -87,6 +90,7 @@ class TaggerVocab:
         """Token lists -> ``{"words", "suffixes", "shapes"}``, each (n, T) int32, zero-padded to
         T = ``max_len`` or the longest sentence (longer sentences are cut)."""
         _check_corpus(sentences)
+        positive_int("max_len", max_len, "the padded length T", allow_none=True)
         T = max_len or max(len(s) for s in sentences)
         w_ix = {w: i for i, w in enumerate(self.words)}
         s_ix = {s: i for i, s in enumerate(self.suffixes)}
@@ -101,6 +105,10 @@ class TaggerVocab:
 
     def encode_tags(self, tags: Sequence[Sequence[str]], max_len: int | None = None) -> np.ndarray:
         """Tag lists -> (n, T) int32 tag ids, padded with 0 (padding is excluded by the sample weights)."""
+        string_lists("tags", tags, "tags", "pass one list of tags per sentence, e.g. [['DT', 'NN']]")
+        if not tags:
+            raise ValueError("tags is empty; pass one tag list per sentence")
+        positive_int("max_len", max_len, "the padded length T", allow_none=True)
         T = max_len or max(len(t) for t in tags)
         t_ix = {t: i for i, t in enumerate(self.tags)}
         out = np.zeros((len(tags), T), dtype="int32")
@@ -121,6 +129,7 @@ def tagging_dataset(vocab: TaggerVocab, sentences: Sequence[Sequence[str]], tags
     import tensorflow as tf
 
     _check_corpus(sentences, tags)
+    positive_int("batch_size", batch_size)
     order = sorted(range(len(sentences)), key=lambda i: (len(sentences[i]), i))
     batches = []
     for k in range(0, len(order), batch_size):
@@ -185,6 +194,7 @@ def predict_tags(model: Any, vocab: TaggerVocab, sentences: Sequence[Sequence[st
     """Tag token lists with a model from :func:`build_tagger`: one tag list per sentence,
     the same length as the sentence (padding stripped)."""
     _check_corpus(sentences)
+    positive_int("batch_size", batch_size)
     order = sorted(range(len(sentences)), key=lambda i: len(sentences[i]))
     out: list[list[str]] = [[] for _ in sentences]
     for k in range(0, len(order), batch_size):

@@ -13,8 +13,12 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from .validate import string_lists
+
 
 def _flatten(gold: Sequence[Sequence[str]], pred: Sequence[Sequence[str]]) -> tuple[list[str], list[str]]:
+    string_lists("gold", gold, "tags", "pass one list of tags per sentence, e.g. [['NNP', 'VBD'], ['DT']]")
+    string_lists("pred", pred, "tags", "pass one list of tags per sentence, e.g. [['NNP', 'VBD'], ['DT']]")
     if len(gold) != len(pred):
         raise ValueError(f"gold has {len(gold)} sentences but pred has {len(pred)}; pass one tag list per sentence for both")
     g_all, p_all = [], []
@@ -58,6 +62,12 @@ def token_accuracy(gold: Sequence[Sequence[str]], pred: Sequence[Sequence[str]])
 
 def macro_f1(scores: dict[str, dict[str, float]]) -> float:
     """Unweighted mean F1 over the tags that occur in the gold data."""
+    if not isinstance(scores, dict):
+        raise TypeError(f"macro_f1() takes the dict that per_tag_scores() returns, got {type(scores).__name__}")
+    bad = [t for t, s in scores.items() if not (0.0 <= s.get("f1", float("nan")) <= 1.0)]
+    if bad:
+        raise ValueError(f"the F1 of tag {bad[0]!r} is {scores[bad[0]].get('f1')!r}, not a number in [0, 1]; "
+                         "pass the scores that per_tag_scores() returns")
     f1s = [s["f1"] for s in scores.values() if s["support"] > 0]
     if not f1s:
         raise ValueError("no tag has gold support; score a non-empty gold set")
@@ -74,6 +84,8 @@ class MostFrequentTagBaseline:
 
     def fit(self, sentences: Sequence[Sequence[str]], tags: Sequence[Sequence[str]]) -> "MostFrequentTagBaseline":
         """sentences: lists of tokens; tags: the matching lists of tags."""
+        string_lists("sentences", sentences, "tokens")
+        string_lists("tags", tags, "tags")
         counts: dict[str, Counter[str]] = defaultdict(Counter)
         overall: Counter[str] = Counter()
         for words, labels in zip(sentences, tags, strict=True):
@@ -92,4 +104,5 @@ class MostFrequentTagBaseline:
         """One tag list per sentence."""
         if self.default is None:
             raise RuntimeError("call fit() before predict()")
+        string_lists("sentences", sentences, "tokens")
         return [[self.by_word.get(w.lower(), self.default) for w in words] for words in sentences]

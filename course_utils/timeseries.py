@@ -13,6 +13,8 @@ from typing import Any
 
 import numpy as np
 
+from .validate import finite_array, finite_number
+
 __all__ = [
     "Normaliser",
     "LinearForecaster",
@@ -43,6 +45,32 @@ def _as_2d(data: Any, name: str = "data") -> np.ndarray:
     if not np.isfinite(arr).all():
         raise ValueError(f"{name} contains NaN or inf; fill gaps first (e.g. frame.interpolate()) before windowing")
     return arr
+
+
+def _as_target(target: Any, n: int) -> np.ndarray:
+    y = finite_array("target", target, "float32", fix="fill gaps first (e.g. frame.interpolate()) before windowing")
+    if y.ndim != 1 or len(y) != n:
+        raise ValueError(f"target must have shape (n,) = ({n},), got {y.shape}; pass one column, e.g. frame['temp_max']")
+    return y
+
+
+def _as_series(y: Any) -> np.ndarray:
+    y = finite_array("y", y, "float32", fix="fill gaps first (e.g. frame.interpolate())")
+    if y.ndim != 1:
+        raise ValueError(f"y must be one series of shape (n,), got {y.shape}; pass one column")
+    return y
+
+
+def _as_origins(origins: Any, n: int) -> np.ndarray:
+    o = np.asarray(origins)
+    if o.ndim != 1 or o.size == 0:
+        raise ValueError(f"origins must be a non-empty 1-D array of indices, got shape {o.shape}; "
+                         "use the origins that period_windows() returns")
+    if o.dtype == bool or not np.issubdtype(o.dtype, np.integer):
+        raise TypeError(f"origins must be integer indices, got dtype {o.dtype}; use the origins that period_windows() returns")
+    if o.min() < 0 or o.max() >= n:
+        raise ValueError(f"origins must index into y (0..{n - 1}), got values from {o.min()} to {o.max()}")
+    return o.astype(int)
 
 
 # --------------------------------------------------------------------------- splitting
@@ -81,7 +109,7 @@ class Normaliser:
 
     def transform(self, data: Any) -> np.ndarray:
         """(n, f) or (n,) -> same shape, standardised."""
-        arr = np.asarray(data, dtype="float32")
+        arr = finite_array("data", data, "float32", fix="fill gaps first (e.g. frame.interpolate())")
         if arr.ndim == 1 and len(self.mean) == 1:
             return ((arr - self.mean[0]) / self.std[0]).astype("float32")
         if arr.ndim == 1 or arr.shape[-1] != len(self.mean):
@@ -90,7 +118,10 @@ class Normaliser:
 
     def inverse(self, scaled: Any, column: int | None = None) -> np.ndarray:
         """Undo :meth:`transform`; ``column`` picks one feature's statistics (for a target)."""
-        arr = np.asarray(scaled, dtype="float32")
+        arr = finite_array("scaled", scaled, "float32", fix="check the model's forecasts: did training diverge?")
+        if column is not None and (isinstance(column, bool) or not isinstance(column, (int, np.integer))
+                                   or not -len(self.mean) <= column < len(self.mean)):
+            raise ValueError(f"column must be an int in [0, {len(self.mean)}) (a feature index), got {column!r}")
         if column is None:
             return arr * self.std + self.mean
         return arr * self.std[column] + self.mean[column]
@@ -155,9 +186,7 @@ def make_window_dataset(
     import keras
 
     x = _as_2d(data, "data")
-    y = np.asarray(target, dtype="float32")
-    if y.ndim != 1 or len(y) != len(x):
-        raise ValueError(f"target must have shape (n,) = ({len(x)},), got {y.shape}; pass one column, e.g. frame['temp_max']")
+    y = _as_target(target, len(x))
     window_origins(len(x), window, horizon, stride)  # validates the arguments
     _check_int("batch_size", batch_size)
     if shuffle and seed is None:
@@ -172,9 +201,7 @@ def window_arrays(data: Any, target: Any, window: int, horizon: int = 1, stride:
     """The same windows as :func:`make_window_dataset`, as NumPy arrays:
     inputs (num_windows, window, f) and targets (num_windows, horizon)."""
     x = _as_2d(data, "data")
-    y = np.asarray(target, dtype="float32")
-    if y.ndim != 1 or len(y) != len(x):
-        raise ValueError(f"target must have shape (n,) = ({len(x)},), got {y.shape}")
+    y = _as_target(target, len(x))
     origins = window_origins(len(x), window, horizon, stride)
     starts = origins - window + 1
     inputs = np.stack([x[s: s + window] for s in starts])
@@ -198,8 +225,9 @@ def period_windows(
     x = _as_2d(data, "data")
     if not 0 <= period.start < period.stop <= len(x):
         raise ValueError(f"period {period} does not fit a series of {len(x)} steps")
+    y = _as_target(target, len(x))
     first = max(0, period.start - window)
-    inputs, targets = window_arrays(x[first:period.stop], np.asarray(target)[first:period.stop], window, horizon, stride)
+    inputs, targets = window_arrays(x[first:period.stop], y[first:period.stop], window, horizon, stride)
     origins = window_origins(period.stop - first, window, horizon, stride) + first
     return inputs, targets, origins
 
@@ -208,10 +236,8 @@ def period_windows(
 def naive_forecast(y: Any, origins: Any, horizon: int = 1) -> np.ndarray:
     """Persistence: every step ahead repeats the last known value ``y[origin]``. Shape (len(origins), horizon)."""
     _check_int("horizon", horizon)
-    y = np.asarray(y, dtype="float32")
-    origins = np.asarray(origins, dtype=int)
-    if origins.min() < 0 or origins.max() >= len(y):
-        raise ValueError(f"origins must index into y (0..{len(y) - 1})")
+    y = _as_series(y)
+    origins = _as_origins(origins, len(y))
     return np.repeat(y[origins][:, None], horizon, axis=1)
 
 
@@ -223,8 +249,8 @@ def seasonal_naive_forecast(y: Any, origins: Any, horizon: int, period: int) -> 
     _check_int("period", period)
     if period < horizon:
         raise ValueError(f"period ({period}) must be >= horizon ({horizon}), or the forecast would use unknown future values")
-    y = np.asarray(y, dtype="float32")
-    origins = np.asarray(origins, dtype=int)
+    y = _as_series(y)
+    origins = _as_origins(origins, len(y))
     first = origins.min() + 1 - period
     if first < 0:
         raise ValueError(
@@ -241,14 +267,13 @@ class LinearForecaster:
     form by ridge-regularised least squares."""
 
     def __init__(self, l2: float = 1e-3) -> None:
-        if not isinstance(l2, (int, float)) or l2 < 0:
-            raise ValueError(f"l2 must be a non-negative number, got {l2!r}")
+        finite_number("l2", l2, low=0, fix="use l2=0 for plain least squares")
         self.l2 = float(l2)
         self.weights: np.ndarray | None = None  # (window * f + 1, horizon)
 
     def fit(self, inputs: Any, targets: Any) -> "LinearForecaster":
         """inputs (m, window, f), targets (m, horizon)."""
-        x, y = self._design(inputs), np.asarray(targets, dtype="float64")
+        x, y = self._design(inputs), finite_array("targets", targets, "float64")
         if y.ndim != 2 or len(y) != len(x):
             raise ValueError(f"targets must have shape (m, horizon) with m = {len(x)}, got {y.shape}")
         reg = self.l2 * len(x) * np.eye(x.shape[1])
@@ -271,7 +296,7 @@ class LinearForecaster:
 
     @staticmethod
     def _design(inputs: Any) -> np.ndarray:
-        x = np.asarray(inputs, dtype="float64")
+        x = finite_array("inputs", inputs, "float64", fix="fill gaps in the series before windowing")
         if x.ndim != 3:
             raise ValueError(f"inputs must have shape (m, window, f), got {x.shape}")
         flat = x.reshape(len(x), -1)

@@ -24,7 +24,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from .validate import positive_int
+from .validate import ids_in_range, non_empty_vocab, positive_int, string_lists
 
 PAD, UNK, START, END = 0, 1, 2, 3
 SPECIALS = ["", "[UNK]", "[START]", "[END]"]
@@ -40,31 +40,50 @@ DE_NUMBER_MORPHEMES = sorted(
     key=len, reverse=True)
 
 
+def _check_text(text: str) -> str:
+    if not isinstance(text, str):
+        raise TypeError(f"a tokeniser takes one string, got {type(text).__name__}; "
+                        "for a list of sentences use [tokenize(s) for s in sentences]")
+    return text
+
+
+def _check_tokens(tokens: Sequence[str]) -> Sequence[str]:
+    if isinstance(tokens, str) or not isinstance(tokens, (list, tuple)):
+        raise TypeError(f"a detokeniser takes a list of token strings, got {type(tokens).__name__}; "
+                        "tokenise the text first, or decode ids with decode_ids(ids, vocab)")
+    bad = next((t for t in tokens if not isinstance(t, str)), None)
+    if bad is not None:
+        raise TypeError(f"tokens must be strings, found {type(bad).__name__} {bad!r}; "
+                        "turn ids into tokens with decode_ids(ids, vocab) first")
+    return tokens
+
+
 def tokenize_words(text: str) -> list[str]:
     """Words and punctuation marks, case kept: ``"I'm here."`` -> ``["I'm", "here", "."]``."""
-    return _WORD.findall(text)
+    return _WORD.findall(_check_text(text))
 
 
 def detokenize_words(tokens: Sequence[str]) -> str:
     """Join word tokens with spaces, without a space before ``. , ! ? : ;``."""
-    text = " ".join(tokens)
+    text = " ".join(_check_tokens(tokens))
     return re.sub(r" ([.,!?:;)])", r"\1", text).replace("( ", "(")
 
 
 def tokenize_en_number_words(text: str) -> list[str]:
     """English number words, commas and hyphens dropped: ``"twenty-one"`` -> ``["twenty", "one"]``."""
-    return re.findall(r"[a-z]+", text.lower())
+    return re.findall(r"[a-z]+", _check_text(text).lower())
 
 
 def detokenize_en_number_words(tokens: Sequence[str]) -> str:
-    return " ".join(tokens)
+    """Join number words with spaces."""
+    return " ".join(_check_tokens(tokens))
 
 
 def tokenize_de_number_morphemes(text: str) -> list[str]:
     """Cut a German number word into known morphemes, longest match first:
     ``"einundzwanzig"`` -> ``["ein", "und", "zwanzig"]``. Unknown stretches become
     single characters, so every input has a tokenisation."""
-    text, out, i = text.lower().strip(), [], 0
+    text, out, i = _check_text(text).lower().strip(), [], 0
     while i < len(text):
         for m in DE_NUMBER_MORPHEMES:
             if text.startswith(m, i):
@@ -79,7 +98,8 @@ def tokenize_de_number_morphemes(text: str) -> list[str]:
 
 
 def detokenize_de_number_morphemes(tokens: Sequence[str]) -> str:
-    return "".join(tokens)
+    """Glue morphemes back into one word."""
+    return "".join(_check_tokens(tokens))
 
 
 TOKENIZERS: dict[str, tuple[Callable[[str], list[str]], Callable[[Sequence[str]], str]]] = {
@@ -91,7 +111,7 @@ TOKENIZERS: dict[str, tuple[Callable[[str], list[str]], Callable[[Sequence[str]]
 
 def get_tokenizer(name: str) -> tuple[Callable[[str], list[str]], Callable[[Sequence[str]], str]]:
     """``(tokenize, detokenize)`` for a tokeniser name (one of ``TOKENIZERS``)."""
-    if name not in TOKENIZERS:
+    if not isinstance(name, str) or name not in TOKENIZERS:
         raise ValueError(f"unknown tokenizer {name!r}; choose one of {sorted(TOKENIZERS)}")
     return TOKENIZERS[name]
 
@@ -105,7 +125,8 @@ def build_vocabulary(token_lists: Sequence[Sequence[str]], max_size: int | None 
     """
     if isinstance(token_lists, str) or not isinstance(token_lists, Sequence):
         raise TypeError("build_vocabulary() needs a list of token lists, e.g. [tokenize_words(s) for s in sentences]")
-    if max_size is not None and (not isinstance(max_size, int) or max_size <= len(SPECIALS)):
+    string_lists("token_lists", token_lists, "tokens", "tokenise each sentence first: [tokenize_words(s) for s in sentences]")
+    if max_size is not None and (isinstance(max_size, bool) or not isinstance(max_size, int) or max_size <= len(SPECIALS)):
         raise ValueError(f"max_size must be an int > {len(SPECIALS)} (it includes the special tokens), got {max_size!r}")
     positive_int("min_count", min_count)
     counts = Counter(t.lower() if lowercase else t for tokens in token_lists for t in tokens)
@@ -125,6 +146,15 @@ def encode(token_lists: Sequence[Sequence[str]], vocab: Sequence[str], max_len: 
     """
     if isinstance(token_lists, str):
         raise TypeError("encode() needs a list of token lists, not one string")
+    string_lists("token_lists", token_lists, "tokens", "tokenise each sentence first: [tokenize_words(s) for s in sentences]")
+    if not token_lists:
+        raise ValueError("encode() got no token lists; pass at least one sentence")
+    non_empty_vocab("vocab", vocab, SPECIALS, "build it with build_vocabulary(token_lists)")
+    if max_len is not None:
+        positive_int("max_len", max_len, "the most ids per row, [START] and [END] included")
+        if max_len <= int(add_start) + int(add_end):
+            raise ValueError(f"max_len={max_len} leaves no room for a token next to [START]/[END]; "
+                             f"use max_len >= {int(add_start) + int(add_end) + 1}")
     index = {t: i for i, t in enumerate(vocab)}
     rows = []
     for tokens in token_lists:
@@ -140,7 +170,14 @@ def encode(token_lists: Sequence[Sequence[str]], vocab: Sequence[str], max_len: 
 
 
 def decode_ids(ids: Sequence[int], vocab: Sequence[str]) -> list[str]:
-    """Ids -> tokens, stopping at the first [END] and skipping padding and [START]."""
+    """Ids (T,) -> tokens, stopping at the first [END] and skipping padding and [START].
+    Every id must lie in ``[0, len(vocab))``."""
+    non_empty_vocab("vocab", vocab, SPECIALS, "decode with the vocabulary the ids were made with")
+    arr = ids_in_range("ids", ids, len(vocab), "decode with the vocabulary the ids were made with "
+                       "(e.g. model.target_vocab, not model.source_vocab)")
+    if arr.ndim != 1:
+        raise ValueError(f"decode_ids() decodes one sentence, ids of shape (T,), got {arr.shape}; "
+                         "loop over the rows: [decode_ids(row, vocab) for row in ids]")
     out = []
     for i in ids:
         i = int(i)
@@ -148,5 +185,5 @@ def decode_ids(ids: Sequence[int], vocab: Sequence[str]) -> list[str]:
             break
         if i in (PAD, START):
             continue
-        out.append(vocab[i] if 0 <= i < len(vocab) else SPECIALS[UNK])
+        out.append(vocab[i])
     return out

@@ -12,7 +12,9 @@ How ``translate`` treats awkward inputs (documented behaviour, tested):
   the source word the decoder attended to most (attention models, ``unk_replace=True``,
   the default) or left as ``[UNK]`` (models without attention);
 * input longer than ``max_source_len`` tokens is cut to that length, with a warning;
-* anything that is not a list of strings raises ``TypeError`` saying what to pass.
+* anything that is not a list of strings raises ``TypeError`` saying what to pass;
+* a decoding setting out of range (``beam_width`` or ``batch_size`` < 1, a negative or
+  non-finite ``alpha``) raises ``ValueError`` before any decoding starts.
 """
 
 from __future__ import annotations
@@ -26,11 +28,11 @@ import keras
 import numpy as np
 from keras import ops
 
-from .decoding import beam_search_decode, greedy_decode
+from .decoding import _check_alpha, beam_search_decode, greedy_decode
 from .pretrained import fit_or_load
 from .seq2seq import Decoder, Encoder, masked_accuracy, masked_loss
 from .tokens import PAD, SPECIALS, UNK, build_vocabulary, decode_ids, encode, get_tokenizer
-from .validate import positive_int
+from .validate import finite_array, ids_in_range, positive_int
 
 
 def _check_pairs(pairs: Any) -> None:
@@ -177,6 +179,11 @@ class Translator(keras.Model):
                             "Convert it with str(...) or drop it.")
         if method not in ("greedy", "beam"):
             raise ValueError(f"method must be 'greedy' or 'beam', got {method!r}")
+        if method == "beam":
+            positive_int("beam_width", beam_width, "the number of hypotheses kept; 1 is greedy decoding")
+            _check_alpha(alpha)
+        positive_int("max_len", max_len, "the most target tokens; None for max_target_len", allow_none=True)
+        positive_int("batch_size", batch_size)
         max_len = self.max_target_len if max_len is None else max_len
         out = [""] * len(texts)
         todo = [i for i, t in enumerate(texts) if self.source_tokens([t])[0]]
@@ -210,6 +217,12 @@ class Translator(keras.Model):
         None for a model without attention."""
         if self.decoder.attention is None:
             return None
+        src_ids, out_ids = np.asarray(src_ids), np.asarray(out_ids)
+        if src_ids.ndim != 2 or out_ids.ndim != 2 or len(src_ids) != len(out_ids) or not out_ids.shape[1]:
+            raise ValueError(f"attention_for() needs src_ids (batch, S) and out_ids (batch, T) for the same sentences, "
+                             f"got shapes {src_ids.shape} and {out_ids.shape}")
+        ids_in_range("src_ids", src_ids, len(self.source_vocab), "make them with model.encode_source(texts)")
+        ids_in_range("out_ids", out_ids, len(self.target_vocab), "pass ids the decoder produced")
         tgt_in = np.concatenate([np.full((out_ids.shape[0], 1), 2, "int32"), out_ids[:, :-1]], axis=1)
         tgt_in = np.where(tgt_in == 3, 0, tgt_in)
         enc_out, state = self.encoder(src_ids)
@@ -273,6 +286,11 @@ def evaluate_translations(hypotheses: Sequence[str], references: Sequence[str]) 
         raise TypeError("pass lists of strings, not single strings")
     if len(hypotheses) != len(references) or not references:
         raise ValueError(f"need as many hypotheses as references (and at least one): {len(hypotheses)} vs {len(references)}")
+    for name, texts in (("hypotheses", hypotheses), ("references", references)):
+        bad = next((i for i, t in enumerate(texts) if not isinstance(t, str)), None)
+        if bad is not None:
+            raise TypeError(f"{name}[{bad}] is {type(texts[bad]).__name__} ({texts[bad]!r:.40}), not a string; "
+                            "detokenise token lists first (e.g. detokenize_words(tokens))")
     exact = np.mean([h.strip() == r.strip() for h, r in zip(hypotheses, references)])
     return {"bleu": sacrebleu.corpus_bleu(list(hypotheses), [list(references)]).score,
             "chrf": sacrebleu.corpus_chrf(list(hypotheses), [list(references)]).score,
@@ -284,7 +302,11 @@ def plot_attention(weights: np.ndarray, source_tokens: Sequence[str], target_tok
     """Heatmap of one sentence's attention weights (T, S): rows = output tokens, columns = source tokens."""
     import matplotlib.pyplot as plt
 
-    weights = np.asarray(weights)[: len(target_tokens), : len(source_tokens)]
+    weights = finite_array("weights", weights, fix="pass the attention weights of one sentence, (T, S)")
+    if weights.ndim != 2:
+        raise ValueError(f"weights must be one sentence's attention matrix (T, S), got shape {weights.shape}; "
+                         "pick one sentence: weights[i]")
+    weights = weights[: len(target_tokens), : len(source_tokens)]
     if ax is None:
         _, ax = plt.subplots(figsize=(0.5 * len(source_tokens) + 2, 0.4 * len(target_tokens) + 1.5))
     ax.imshow(weights, cmap="viridis", vmin=0, vmax=1)

@@ -23,7 +23,7 @@ def test_bag_of_words_baseline_learns_and_ignores_order() -> None:
 
 @pytest.mark.parametrize("call, message", [
     (lambda: sentiment.BagOfWordsLogisticRegression(max_tokens=1), "max_tokens must be an int >= 3"),
-    (lambda: sentiment.BagOfWordsLogisticRegression(l2=-1), "l2 must be a non-negative"),
+    (lambda: sentiment.BagOfWordsLogisticRegression(l2=-1), "l2 must be a finite number >= 0"),
     (lambda: sentiment.BagOfWordsLogisticRegression().fit("one text", [1]), "wrap a single sentence in a list"),
     (lambda: sentiment.BagOfWordsLogisticRegression().fit(["a", "b"], [1]), r"labels must have shape \(2,\)"),
     (lambda: sentiment.BagOfWordsLogisticRegression().fit(["a", "b"], [1, 2]), "labels must be 0 or 1"),

@@ -10,6 +10,7 @@ are grouped first (union-find), so no sentence appears in two splits.
 from __future__ import annotations
 
 import hashlib
+import numbers
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
@@ -52,9 +53,11 @@ def split_of(key: str, fractions: Sequence[float] = DEFAULT_FRACTIONS) -> str:
 
 
 def _check_fractions(fractions: Sequence[float]) -> None:
-    if len(fractions) != 3 or any(f < 0 for f in fractions):
+    if len(fractions) != 3 or any(isinstance(f, bool) or not isinstance(f, numbers.Real) or not 0 <= f <= 1
+                                  for f in fractions):
         raise ValueError(
-            f"fractions must be three non-negative numbers (train, validation, test), got {tuple(fractions)}"
+            f"fractions must be three numbers in [0, 1] (train, validation, test), got {tuple(fractions)}; "
+            "e.g. (0.8, 0.1, 0.1)"
         )
     if abs(sum(fractions) - 1.0) > 1e-9:
         raise ValueError(f"fractions must sum to 1, got {tuple(fractions)} (sum {sum(fractions)})")

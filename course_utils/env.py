@@ -54,9 +54,11 @@ def _cpu_model() -> str:
 
 
 def versions() -> dict[str, str]:
-    """Python and the core packages' installed versions ("missing" when absent)."""
+    """Python and the core packages' installed versions ("missing" when absent). The
+    TensorFlow wheel is listed as ``tensorflow`` whichever of the two this platform
+    installs, so the listing reads the same on every machine."""
     out = {"python": platform.python_version()}
-    out.update({p: _version(p) or "missing" for p in CORE_PACKAGES})
+    out.update({("tensorflow" if p == TENSORFLOW else p): _version(p) or "missing" for p in CORE_PACKAGES})
     return out
 
 

@@ -55,7 +55,8 @@ system-data:
 	else echo "Skipping the optional Ding dictionary (needs root and apt-get): sudo apt-get install -y trans-de-en"; fi
 
 # The browser test drives Debian's chromium (Playwright's own browser download is
-# not reachable offline). Installed where apt-get exists and we are root.
+# not reachable offline); the offline test also watches syscalls with strace where it
+# exists. Both are installed where apt-get exists and we are root.
 browser-deps:
 	@if command -v chromium >/dev/null 2>&1; then echo "chromium: present"; \
 	elif command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
@@ -63,6 +64,11 @@ browser-deps:
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
 	    || echo "Could not install chromium; the browser test will be skipped."; \
 	else echo "chromium is missing and we are not root: the browser test will be skipped (sudo apt-get install -y chromium)"; fi
+	@if command -v strace >/dev/null 2>&1; then :; \
+	elif command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq strace >/dev/null) \
+	    || echo "Could not install strace; the offline test will rely on its Python audit hook alone."; \
+	fi
 
 SOURCES_STAMP := datasets/sources/.downloaded
 $(SOURCES_STAMP): requirements-sources.txt $(STAMP)

@@ -18,8 +18,7 @@ out ("OUTSIDE" instead of "within"). Quality thresholds are asserted separately.
 
 from __future__ import annotations
 
-import math
-import numbers
+from .validate import finite_number
 
 __all__ = ["within"]
 
@@ -37,15 +36,14 @@ def within(name: str, value: float, reference: float, tol: float, fmt: str = "")
     """
     if not isinstance(name, str) or not name.strip():
         raise ValueError("within() needs a non-empty name, e.g. within('test accuracy', acc, reference=0.9, tol=0.02)")
-    for label, x in (("value", value), ("reference", reference), ("tol", tol)):
-        if isinstance(x, bool) or not isinstance(x, numbers.Real) or not math.isfinite(float(x)):
-            raise ValueError(f"within({name!r}): {label} must be a finite number, got {x!r}")
-    if tol <= 0:
-        raise ValueError(f"within({name!r}): tol must be > 0, got {tol!r}; state how far the figure may move across CPUs")
+    value = finite_number(f"within({name!r}): value", value, fix="a diverged run cannot be compared")
+    reference = finite_number(f"within({name!r}): reference", reference)
+    tol = finite_number(f"within({name!r}): tol", tol, low=0, low_open=True,
+                        fix="state how far the figure may move across CPUs")
     if not fmt:
         text = repr(float(reference))
         decimals = len(text.split(".")[1]) if "." in text and "e" not in text else 3
         fmt = f".{decimals + 1}f"
-    ok = abs(float(value) - float(reference)) <= float(tol)
-    print(f"{name} = {float(value):{fmt}}  [reference {reference:g} ± {tol:g}: {'within' if ok else 'OUTSIDE'}]")
+    ok = abs(value - reference) <= tol
+    print(f"{name} = {value:{fmt}}  [reference {reference:g} ± {tol:g}: {'within' if ok else 'OUTSIDE'}]")
     return ok

@@ -61,16 +61,16 @@ def test_two_machines_inside_the_tolerance_print_the_same_checked_text(a: float,
     assert outs[0] == outs[1]
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    ({"name": "", "value": 1.0, "reference": 1.0, "tol": 0.1}, "non-empty name"),
-    ({"name": "x", "value": math.nan, "reference": 1.0, "tol": 0.1}, "value must be a finite number"),
-    ({"name": "x", "value": 1.0, "reference": math.inf, "tol": 0.1}, "reference must be a finite number"),
-    ({"name": "x", "value": 1.0, "reference": 1.0, "tol": 0.0}, "tol must be > 0"),
-    ({"name": "x", "value": True, "reference": 1.0, "tol": 0.1}, "value must be a finite number"),
-    ({"name": "x", "value": "1.0", "reference": 1.0, "tol": 0.1}, "value must be a finite number"),
+@pytest.mark.parametrize("kwargs, error, message", [
+    ({"name": "", "value": 1.0, "reference": 1.0, "tol": 0.1}, ValueError, "non-empty name"),
+    ({"name": "x", "value": math.nan, "reference": 1.0, "tol": 0.1}, ValueError, "value must be a finite number"),
+    ({"name": "x", "value": 1.0, "reference": math.inf, "tol": 0.1}, ValueError, "reference must be a finite number"),
+    ({"name": "x", "value": 1.0, "reference": 1.0, "tol": 0.0}, ValueError, "tol must be a finite number > 0"),
+    ({"name": "x", "value": True, "reference": 1.0, "tol": 0.1}, TypeError, "value must be a finite number"),
+    ({"name": "x", "value": "1.0", "reference": 1.0, "tol": 0.1}, TypeError, "value must be a finite number"),
 ])
-def test_bad_input_names_the_problem(kwargs: dict, message: str) -> None:
-    with pytest.raises(ValueError, match=re.escape(message)):
+def test_bad_input_names_the_problem(kwargs: dict, error: type, message: str) -> None:
+    with pytest.raises(error, match=re.escape(message)):
         within(**kwargs)
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from .validate import finite_array, finite_number, same_shape
+from .validate import binary_labels, finite_array, finite_number, in_unit_interval, same_shape
 
 __all__ = ["accuracy", "mae", "metrics_table"]
 
@@ -31,12 +31,8 @@ def accuracy(labels: Any, probabilities: Any, threshold: float = 0.5) -> float:
     """Share of examples whose predicted class (probability >= threshold) equals the 0/1 label. Shapes (n,)."""
     t, p = _pair(labels, probabilities, "accuracy", ("labels", "probabilities"))
     finite_number("threshold", threshold, 0, 1, low_open=True, high_open=True, fix="0.5 picks the likelier class")
-    if not np.isin(t, (0, 1)).all():
-        raise ValueError(f"accuracy(): labels must be 0 or 1, found {t[~np.isin(t, (0, 1))][0]!r}; "
-                         "for class ids of several classes compare argmax predictions instead")
-    if p.min() < 0 or p.max() > 1:
-        raise ValueError(f"accuracy(): probabilities must lie in [0, 1], got values from {p.min()} to {p.max()}; "
-                         "apply a sigmoid to logits first")
+    binary_labels("accuracy(): labels", t, "for class ids of several classes compare argmax predictions instead")
+    in_unit_interval("accuracy(): probabilities", p, "apply a sigmoid to logits first")
     return float(np.mean((p >= threshold) == (t == 1)))
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from .validate import finite_array, finite_number, positive_int
+from .validate import binary_labels, finite_array, finite_number, in_unit_interval, positive_int
 
 __all__ = [
     "BagOfWordsLogisticRegression",
@@ -38,8 +38,7 @@ def _check_labels(labels: Any, n: int) -> np.ndarray:
     y = np.asarray(labels)
     if y.shape != (n,):
         raise ValueError(f"labels must have shape ({n},), one per text, got {y.shape}")
-    if not np.isin(y, (0, 1)).all():
-        raise ValueError(f"labels must be 0 or 1, found {y[~np.isin(y, (0, 1))][0]!r}; map the classes to 0/1 first")
+    binary_labels("labels", y, "map the classes to 0/1 first")
     return y.astype("float64")
 
 
@@ -160,9 +159,7 @@ def most_confident_errors(texts: Sequence[str], labels: Any, probabilities: Any,
     p = finite_array("probabilities", probabilities, "float64").reshape(-1)
     if p.shape != (len(texts),):
         raise ValueError(f"probabilities must have shape ({len(texts)},), got {p.shape}")
-    if p.min() < 0 or p.max() > 1:
-        raise ValueError(f"probabilities must lie in [0, 1], got values from {p.min()} to {p.max()}; "
-                         "pass P(positive), e.g. a sigmoid output, not logits")
+    in_unit_interval("probabilities", p, "pass P(positive), e.g. a sigmoid output, not logits")
     positive_int("k", k)
     wrong = np.flatnonzero((p >= 0.5) != (y == 1))
     confidence = np.where(y[wrong] == 1, 1 - p[wrong], p[wrong])

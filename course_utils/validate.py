@@ -118,3 +118,20 @@ def string_lists(name: str, value: Any, what: str = "tokens", fix: str = "") -> 
         if bad is not None:
             raise TypeError(f"{name}[{i}] must hold strings only, found {type(bad).__name__} {bad!r}{_tail(fix)}")
     return value
+
+
+def binary_labels(name: str, values: np.ndarray, fix: str = "") -> np.ndarray:
+    """Return ``values`` after checking every entry is 0 or 1 (``ValueError`` naming the
+    first other value)."""
+    ok = np.isin(values, (0, 1))
+    if not ok.all():
+        raise ValueError(f"{name} must be 0 or 1, found {values[~ok][0]!r}{_tail(fix)}")
+    return values
+
+
+def in_unit_interval(name: str, values: np.ndarray, fix: str = "") -> np.ndarray:
+    """Return ``values`` after checking every entry lies in [0, 1] (``ValueError`` naming
+    the range found)."""
+    if values.size and (values.min() < 0 or values.max() > 1):
+        raise ValueError(f"{name} must lie in [0, 1], got values from {values.min()} to {values.max()}{_tail(fix)}")
+    return values

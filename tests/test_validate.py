@@ -77,3 +77,17 @@ def test_non_empty_vocab_same_shape_string_lists() -> None:
         string_lists("x", [["a"], "b c"])
     with pytest.raises(TypeError, match=r"x\[0\] must hold strings only, found int 3"):
         string_lists("x", [[3]])
+
+
+def test_binary_labels_and_unit_interval_name_the_first_bad_value() -> None:
+    from course_utils.validate import binary_labels, in_unit_interval
+
+    y = np.array([0, 1, 1])
+    assert binary_labels("labels", y) is y
+    with pytest.raises(ValueError, match=r"labels must be 0 or 1, found np.int64\(2\); map them"):
+        binary_labels("labels", np.array([0, 2, 5]), "map them")
+    p = np.array([0.0, 0.5, 1.0])
+    assert in_unit_interval("p", p) is p
+    assert in_unit_interval("p", np.array([])).size == 0
+    with pytest.raises(ValueError, match=r"p must lie in \[0, 1\], got values from -0.1 to 1.0; use a sigmoid"):
+        in_unit_interval("p", np.array([-0.1, 1.0]), "use a sigmoid")

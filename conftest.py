@@ -3,8 +3,45 @@
 nbval (``--nbval-current-env``) starts each notebook's kernel from this process's
 environment, so TensorFlow's log level is set here, before any kernel starts: INFO
 lines stay out, warnings and errors show (see course_utils.tflog).
+
+``make test`` runs on two workers (pytest-xdist, ``-n 2 --dist loadscope``): small
+recurrent models leave much of a second core idle, so two notebooks at once finish
+sooner than one after the other. Two rules make that safe and quick:
+
+- ``loadscope`` sends a whole file to one worker: the cells of one notebook share one
+  kernel, so they run in order on one worker, and so do the tests of one module;
+- the longest work starts first (the notebooks, by each one's measured **Run time**
+  line, then the tests that execute notebooks), so that no long notebook is left alone
+  at the end (the Makefile passes ``--no-loadscope-reorder`` to keep this order).
 """
 
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from course_utils.runner import stated_seconds
 from course_utils.tflog import quiet_tf_env
 
 quiet_tf_env()
+
+_NOTEBOOK_PARAM = re.compile(r"\[(\d\d)\]$")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    root = Path(str(config.rootpath))
+    costs = {p.name[:2]: stated_seconds(p) for p in (root / "notebooks").glob("[0-9][0-9]_*.ipynb")}
+
+    def rank(item: pytest.Item) -> tuple[int, float]:
+        path = Path(str(item.path))
+        if path.suffix == ".ipynb":  # an nbval cell
+            return 0, -costs.get(path.name[:2], 0.0)
+        param = _NOTEBOOK_PARAM.search(item.nodeid)  # a test parametrized by a chapter, e.g. [06]
+        if param and param.group(1) in costs:
+            return 1, -costs[param.group(1)]
+        return 2, 0.0
+
+    items.sort(key=rank)  # stable: a notebook's cells keep their order
+

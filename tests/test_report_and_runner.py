@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from course_utils.report import METRICS_ENV, key_metric
-from course_utils.runner import find_notebooks, results_table
+from course_utils.runner import find_notebooks, results_table, run_notebooks, stated_seconds
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -66,3 +66,30 @@ def test_slowest_cells_reads_nbclient_timing() -> None:
     nb.cells.append(nbformat.v4.new_markdown_cell("text"))
     assert slowest_cells(nb, top=2) == [{"cell": 1, "seconds": 4.5, "first_line": "step_1()"},
                                         {"cell": 0, "seconds": 1.0, "first_line": "step_0()"}]
+
+
+def test_stated_seconds_reads_the_run_time_line(tmp_path: Path) -> None:
+    import nbformat
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# 99 · x\n\n**Run time:** 42 s on a laptop.")])
+    path = tmp_path / "99_x.ipynb"
+    nbformat.write(nb, path)
+    assert stated_seconds(path) == 42.0
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("no line")]), path)
+    assert stated_seconds(path) == 0.0
+    assert all(stated_seconds(p) > 0 for p in find_notebooks(ROOT / "notebooks")), "every chapter states its run time"
+
+
+def test_two_at_a_time_gives_the_rows_in_chapter_order(tmp_path: Path) -> None:
+    import nbformat
+
+    notebooks = []
+    for name, secs, code in [("97_short", 1, "print(1)"), ("98_long", 9, "print(2)"), ("99_bad", 5, "1 / 0")]:
+        nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(f"**Run time:** {secs} s"),
+                                             nbformat.v4.new_code_cell(code)])
+        nbformat.write(nb, tmp_path / f"{name}.ipynb")
+        notebooks.append(tmp_path / f"{name}.ipynb")
+    rows = run_notebooks(notebooks, tmp_path / "out", jobs=2)
+    assert [r["notebook"] for r in rows] == ["97_short", "98_long", "99_bad"]
+    assert [r["ok"] for r in rows] == [True, True, False] and "ZeroDivisionError" in rows[2]["error"]
+    assert (tmp_path / "out" / "98_long.html").exists()

@@ -22,7 +22,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
+from .paths import repo_root
+
+ROOT = repo_root()
 RESULTS = ROOT / "results"
 
 
@@ -54,10 +56,7 @@ def _layer(kind: str, scratch: bool, units: int, unroll: bool = False) -> Any:
     from . import cells
 
     if scratch:
-        cell = {"SimpleRNN": cells.ScratchSimpleRNNCell, "LSTM": getattr(cells, "ScratchLSTMCell", None),
-                "GRU": getattr(cells, "ScratchGRUCell", None)}[kind]
-        if cell is None:
-            raise RuntimeError(f"course_utils.cells has no scratch {kind} cell yet")
+        cell = {"SimpleRNN": cells.ScratchSimpleRNNCell, "LSTM": cells.ScratchLSTMCell, "GRU": cells.ScratchGRUCell}[kind]
         return keras.layers.RNN(cell(units), return_sequences=True, unroll=unroll)
     return getattr(keras.layers, kind)(units, return_sequences=True, unroll=unroll)
 
@@ -105,11 +104,7 @@ def training_throughput(units: int = 128, seq_len: int = 50, batch: int = 64, ba
     for kind in ("SimpleRNN", "LSTM", "GRU"):
         kind_variants = variants + ([("from scratch + unroll", True, False, True)] if kind == "SimpleRNN" else [])
         for label, scratch, jit, unroll in kind_variants:
-            try:
-                model = _char_model(kind, scratch, vocab, units, jit, unroll)
-            except RuntimeError as exc:
-                progress(f"  {kind:9} {label:28} skipped: {exc}")
-                continue
+            model = _char_model(kind, scratch, vocab, units, jit, unroll)
             sps = _time_fit(model, x, y, batch, repeats)
             rows.append({"layer": kind, "variant": label, "samples_per_s": round(sps, 1),
                          "params": int(model.count_params())})
@@ -164,7 +159,7 @@ def dataset_cache(epochs: int = 3, progress: Callable[[str], None] = print) -> l
     import keras
     import tensorflow as tf
 
-    from .data import load_translation
+    from .data import load_translation, without_autotune
     from .seed import set_seed
 
     set_seed(0, deterministic_ops=False)
@@ -172,14 +167,12 @@ def dataset_cache(epochs: int = 3, progress: Callable[[str], None] = print) -> l
     vectorizer = keras.layers.TextVectorization(max_tokens=2000)
     vectorizer.adapt(sentences)
     labels = [float(len(s.split()) > 6) for s in sentences]
-    options = tf.data.Options()
-    options.autotune.enabled = False
     rows = []
     for label in ("map every epoch", "map once, then .cache()"):
         ds = tf.data.Dataset.from_tensor_slices((sentences, labels)).map(lambda s, y: (vectorizer(s), y))
         if label.endswith("cache()"):
             ds = ds.cache()
-        ds = ds.padded_batch(64).prefetch(2).with_options(options)
+        ds = without_autotune(ds.padded_batch(64).prefetch(2))
         model = keras.Sequential([keras.layers.Embedding(2000, 16, mask_zero=True), keras.layers.GRU(16),
                                   keras.layers.Dense(1)])
         model.compile("adam", keras.losses.BinaryCrossentropy(from_logits=True))
@@ -202,6 +195,7 @@ def fit_teardown(calls: int = 6, progress: Callable[[str], None] = print) -> lis
     import numpy as np
     import tensorflow as tf
 
+    from .data import without_autotune
     from .seed import set_seed
 
     set_seed(0, deterministic_ops=False)
@@ -215,9 +209,7 @@ def fit_teardown(calls: int = 6, progress: Callable[[str], None] = print) -> lis
         for label in times:
             ds = tf.data.Dataset.from_tensor_slices((x, y)).batch(64).prefetch(tf.data.AUTOTUNE)
             if label == "autotune off":
-                options = tf.data.Options()
-                options.autotune.enabled = False
-                ds = ds.with_options(options)
+                ds = without_autotune(ds)
             t0 = time.perf_counter()
             model.fit(ds, epochs=1, verbose=0)
             times[label].append(time.perf_counter() - t0)

@@ -32,6 +32,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .paths import repo_root
+
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 _BLOCK = re.compile(r"^([ \t]*)### BEGIN SOLUTION[^\n]*\n.*?^[ \t]*### END SOLUTION[^\n]*$", re.M | re.S)
 PLACEHOLDER = 'raise NotImplementedError("Exercise: replace this line with your code")'
@@ -146,6 +148,6 @@ class SelfTest:
 if __name__ == "__main__":
     import sys
 
-    root = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parents[1] / "notebooks"
+    root = Path(sys.argv[1]) if len(sys.argv) > 1 else repo_root() / "notebooks"
     for p in write_student_notebooks(root):
         print("wrote", p)

@@ -25,9 +25,10 @@ import os
 import sys
 from pathlib import Path
 
+from .paths import repo_root
 from .tflog import quiet_tf_env
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = repo_root()
 STUDENT_DIR = ROOT / "notebooks" / "student"
 SOLUTIONS_DIR = ROOT / "notebooks"
 NOTIFICATION_PLUGIN = "@jupyterlab/apputils-extension:notification"

@@ -34,7 +34,9 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
+from .paths import repo_root
+
+ROOT = repo_root()
 WEIGHTS_DIR = ROOT / "weights"
 USE_ENV = "RECURRENT_PRETRAINED"
 SAVE_ENV = "RECURRENT_SAVE_FALLBACK"

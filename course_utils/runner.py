@@ -26,10 +26,11 @@ from pathlib import Path
 from typing import Any
 
 from .pages import write_page
+from .paths import repo_root
 from .report import METRICS_ENV
 from .tflog import quiet_notebook, quiet_tf_env
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = repo_root()
 CELL_TIMEOUT_S = 600
 
 

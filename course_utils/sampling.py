@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from .charlm import CharVocab, make_stepper
+from .validate import int_in_range
 
 __all__ = ["apply_temperature", "autocomplete", "generate", "sample_next"]
 
@@ -80,8 +81,7 @@ def generate(model: Any, vocab: CharVocab, prompt: str, n_chars: int = 200, temp
         raise ValueError("prompt must be a non-empty string: the model needs at least one character to condition on")
     if stop is not None and not isinstance(stop, str):
         raise TypeError(f"stop must be a string or None, got {type(stop).__name__}")
-    if isinstance(n_chars, bool) or not isinstance(n_chars, int) or n_chars < 0:
-        raise ValueError(f"n_chars must be an int >= 0, got {n_chars!r}")
+    int_in_range("n_chars", n_chars, 0, numpy_ints=False)
     _check_temperature(temperature)
     step, initial_states = make_stepper(model)
     states = initial_states(1)

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from .validate import binary_labels, finite_array, finite_number, in_unit_interval, positive_int
+from .validate import binary_labels, finite_array, finite_number, in_unit_interval, int_in_range, positive_int
 
 __all__ = [
     "BagOfWordsLogisticRegression",
@@ -50,8 +50,7 @@ class BagOfWordsLogisticRegression:
     """
 
     def __init__(self, max_tokens: int = 10_000, l2: float = 1e-3) -> None:
-        if isinstance(max_tokens, bool) or not isinstance(max_tokens, int) or max_tokens < 3:
-            raise ValueError(f"max_tokens must be an int >= 3, got {max_tokens!r}")
+        int_in_range("max_tokens", max_tokens, 3, numpy_ints=False)
         finite_number("l2", l2, low=0, fix="use l2=0 for no regularisation")
         self.max_tokens, self.l2 = max_tokens, float(l2)
         self.vectorizer: Any = None

@@ -21,9 +21,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .pages import copy_mathjax, html_exporter
+from .paths import repo_root
 from .tflog import quiet_notebook
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = repo_root()
 
 _STYLE = """
 <style>

@@ -19,6 +19,8 @@ from typing import Any
 import numpy as np
 
 from .pretrained import fit_or_load_timed
+from .data import without_autotune
+from .validate import int_in_range
 
 __all__ = ["accuracy_vs_lag", "recall_task"]
 
@@ -27,8 +29,7 @@ def recall_task(n: int, lag: int, n_symbols: int = 8, seed: int = 0) -> tuple[np
     """``n`` sequences of length ``lag``: inputs (n, lag, n_symbols) float32 one-hot,
     targets (n,) int32 = the id of the first symbol of each sequence."""
     for name, v, low in [("n", n, 1), ("lag", lag, 1), ("n_symbols", n_symbols, 2)]:
-        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < low:
-            raise ValueError(f"{name} must be an int >= {low}, got {v!r}")
+        int_in_range(name, v, low)
     rng = np.random.default_rng(seed)
     ids = rng.integers(0, n_symbols, size=(n, lag))
     x = np.eye(n_symbols, dtype="float32")[ids]
@@ -57,8 +58,10 @@ def accuracy_vs_lag(layer_factory: Callable[[int], Any], lags: Sequence[int], na
     if not callable(layer_factory):
         raise TypeError("layer_factory must be a function units -> layer, e.g. lambda u: keras.layers.SimpleRNN(u)")
     lags = list(lags)
-    if not lags or any(isinstance(l, bool) or not isinstance(l, (int, np.integer)) or l < 1 for l in lags):
+    if not lags:
         raise ValueError(f"lags must be a non-empty list of positive ints, got {lags!r}")
+    for lag in lags:
+        int_in_range("each lag", lag, 1, meaning="lags must be a non-empty list of positive ints")
     rows = []
     for lag in lags:
         keras.utils.set_random_seed(seed + int(lag))
@@ -72,10 +75,8 @@ def accuracy_vs_lag(layer_factory: Callable[[int], Any], lags: Sequence[int], na
         model = keras.Sequential([keras.Input((int(lag), n_symbols)), layer, keras.layers.Dense(n_symbols)])
         model.compile(optimizer=keras.optimizers.Adam(learning_rate, clipnorm=1.0),
                       loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True), metrics=["accuracy"])
-        options = tf.data.Options()
-        options.autotune.enabled = False
-        ds = (tf.data.Dataset.from_tensor_slices((x_train, y_train))
-              .shuffle(n_train, seed=seed).batch(batch_size).with_options(options))
+        ds = without_autotune(tf.data.Dataset.from_tensor_slices((x_train, y_train))
+                              .shuffle(n_train, seed=seed).batch(batch_size))
         point = None if fallback is None else f"{fallback}_lag{int(lag)}"
         history, seconds, _ = fit_or_load_timed(model, ds, epochs, point, shuffle=False)  # ds shuffles itself
         logits = np.asarray(model(x_test, training=False))  # one call; predict() in a loop retraces

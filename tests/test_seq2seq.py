@@ -185,7 +185,7 @@ def test_save_load_round_trip_gives_identical_outputs(tmp_path: Path) -> None:
     model = _tiny("bahdanau", bidirectional=True, attention_units=4)
     sentences = [s for s, _ in PAIRS]
     path = model.save_translator(tmp_path / "tiny.keras")
-    loaded = Translator.load(path)
+    loaded = Translator.load_translator(path)
     assert loaded.get_config() == model.get_config()
     src = model.encode_source(sentences)
     tgt = np.ones((len(sentences), 3), "int32")
@@ -196,7 +196,7 @@ def test_save_load_round_trip_gives_identical_outputs(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match=".keras"):
         model.save_translator(tmp_path / "tiny.h5")
     with pytest.raises(FileNotFoundError):
-        Translator.load(tmp_path / "missing.keras")
+        Translator.load_translator(tmp_path / "missing.keras")
 
 
 def test_translator_handles_awkward_inputs() -> None:
@@ -235,3 +235,16 @@ def test_evaluate_translations() -> None:
     assert scores["exact_match"] == 50.0 and 0 < scores["bleu"] < 100 and 0 < scores["chrf"] < 100
     with pytest.raises(ValueError, match="as many"):
         evaluate_translations(["a"], ["a", "b"])
+
+
+def test_translator_settings_are_one_field_list():
+    """Constructor, from_pairs and get_config share Translator's FIELDS (read from its signature)."""
+    from course_utils.translate import FIELD_DEFAULTS, FIELDS, Translator
+
+    model = Translator.from_pairs([("a b", "x y"), ("b a", "y x")], embed_dim=4, units=4, attention="luong")
+    config = model.get_config()
+    assert list(config) == [*FIELDS, "name"]
+    assert config["attention"] == "luong" and config["embed_dim"] == 4
+    assert set(FIELD_DEFAULTS) == set(FIELDS) - {"source_vocab", "target_vocab"}
+    with pytest.raises(TypeError, match="from_pairs"):
+        Translator.from_pairs([("a", "x")], embed_dims=4)

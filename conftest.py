@@ -2,9 +2,9 @@
 
 nbval (``--nbval-current-env``) starts each notebook's kernel from this process's
 environment, so TensorFlow's log level is set here, before any kernel starts: INFO
-lines stay out, warnings and errors show (see course_utils.tflog).
+lines stay out, warnings and errors show (see course_kit.tflog).
 """
 
-from course_utils.tflog import quiet_tf_env
+from course_kit.tflog import quiet_tf_env
 
 quiet_tf_env()

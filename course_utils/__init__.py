@@ -1,12 +1,13 @@
-"""course_utils: the small library behind the Recurrent course.
+"""course_utils: the learner library of the Recurrent course (the course's own tooling is
+:mod:`course_kit`, which this library never imports).
 
 Nothing is imported here, so ``import course_utils`` is instant; import the module
 you need. By chapter:
 
 - foundation: :mod:`~course_utils.data` (offline corpora, checksummed splits, TFDS builders),
-  :mod:`~course_utils.seed`, :mod:`~course_utils.env`, :mod:`~course_utils.report`,
-  :mod:`~course_utils.runner`, :mod:`~course_utils.exercises` and :mod:`~course_utils.checks`,
-  :mod:`~course_utils.validate` (shared argument checks)
+  :mod:`~course_utils.seed`, :mod:`~course_utils.checks` (exercise checks),
+  :mod:`~course_utils.validate` (shared argument checks), :mod:`~course_utils.training`
+  (the ``fit=`` protocol of the training helpers), :mod:`~course_utils.paths`
 - 01-04: :mod:`~course_utils.rnn_numpy` (NumPy RNN and BPTT), :mod:`~course_utils.cells`
   (from-scratch Keras cells: SimpleRNN, LSTM, GRU), :mod:`~course_utils.charlm`,
   :mod:`~course_utils.sampling`, :mod:`~course_utils.lm_metrics`, :mod:`~course_utils.plots`,
@@ -15,8 +16,6 @@ you need. By chapter:
 - 08-09: :mod:`~course_utils.sentiment`, :mod:`~course_utils.timeseries`, :mod:`~course_utils.metrics`
 - 10-12: :mod:`~course_utils.tokens`, :mod:`~course_utils.attention`, :mod:`~course_utils.seq2seq`,
   :mod:`~course_utils.decoding`, :mod:`~course_utils.translate`
-- kit: :mod:`~course_utils.pretrained` (slow-machine weights), :mod:`~course_utils.site`,
-  :mod:`~course_utils.bench`
 """
 
 __version__ = "0.1.0"

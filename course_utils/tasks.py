@@ -18,8 +18,8 @@ from typing import Any
 
 import numpy as np
 
-from .pretrained import fit_or_load_timed
 from .data import without_autotune
+from .training import FitOutcome, fit_timed
 from .validate import int_in_range
 
 __all__ = ["accuracy_vs_lag", "recall_task"]
@@ -39,7 +39,7 @@ def recall_task(n: int, lag: int, n_symbols: int = 8, seed: int = 0) -> tuple[np
 def accuracy_vs_lag(layer_factory: Callable[[int], Any], lags: Sequence[int], name: str | None = None,
                     units: int = 32, n_symbols: int = 8, n_train: int = 2048, n_test: int = 512,
                     epochs: int = 20, batch_size: int = 64, learning_rate: float = 3e-3,
-                    seed: int = 0, fallback: str | None = None) -> Any:
+                    seed: int = 0, fit: Callable[..., FitOutcome] = fit_timed) -> Any:
     """Train ``Input -> layer_factory(units) -> Dense(n_symbols)`` on the recall task at each lag
     and measure test accuracy. ``layer_factory(units)`` must return a Keras recurrent layer that
     outputs only its last step, e.g. ``lambda u: keras.layers.SimpleRNN(u)``.
@@ -47,14 +47,16 @@ def accuracy_vs_lag(layer_factory: Callable[[int], Any], lags: Sequence[int], na
     Returns a pandas DataFrame with one row per lag: model, lag, accuracy, chance, train_loss,
     seconds. Each lag uses fresh weights and its own data seeds (seed + lag), so runs repeat.
 
-    ``fallback``: a name such as ``"ch05_lstm_fb3"`` makes each lag a slow-machine fallback
-    point named ``<fallback>_lag<lag>`` (:mod:`course_utils.pretrained`): with
-    ``RECURRENT_PRETRAINED=1`` shipped weights are loaded instead of training, and
-    ``seconds`` is the training time measured when they were made."""
+    ``fit`` trains each lag's model: :func:`course_utils.training.fit_timed` (the default) or
+    any function with its signature; it is called with ``part="lag<lag>"``. The course's
+    slow-machine fallback is one: it loads shipped weights instead of training, and
+    ``seconds`` is then the training time measured when they were made."""
     import keras
     import pandas as pd
     import tensorflow as tf
 
+    if not callable(fit):
+        raise TypeError(f"fit must be a function like course_utils.training.fit_timed, got {type(fit).__name__}")
     if not callable(layer_factory):
         raise TypeError("layer_factory must be a function units -> layer, e.g. lambda u: keras.layers.SimpleRNN(u)")
     lags = list(lags)
@@ -77,8 +79,7 @@ def accuracy_vs_lag(layer_factory: Callable[[int], Any], lags: Sequence[int], na
                       loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True), metrics=["accuracy"])
         ds = without_autotune(tf.data.Dataset.from_tensor_slices((x_train, y_train))
                               .shuffle(n_train, seed=seed).batch(batch_size))
-        point = None if fallback is None else f"{fallback}_lag{int(lag)}"
-        history, seconds, _ = fit_or_load_timed(model, ds, epochs, point, shuffle=False)  # ds shuffles itself
+        history, seconds, _ = fit(model, ds, epochs, part=f"lag{int(lag)}", shuffle=False)  # ds shuffles itself
         logits = np.asarray(model(x_test, training=False))  # one call; predict() in a loop retraces
         rows.append({"model": name, "lag": int(lag), "accuracy": float(np.mean(logits.argmax(-1) == y_test)),
                      "chance": 1.0 / n_symbols, "train_loss": float(history["loss"][-1]),

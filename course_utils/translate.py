@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import inspect
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -32,9 +32,9 @@ from keras import ops
 
 from .data import without_autotune
 from .decoding import _check_alpha, beam_search_decode, greedy_decode
-from .pretrained import fit_or_load
 from .seq2seq import Decoder, Encoder, masked_accuracy, masked_loss
 from .tokens import END, PAD, SPECIALS, START, UNK, build_vocabulary, decode_ids, encode, get_tokenizer
+from .training import FitOutcome, fit_timed
 from .validate import finite_array, ids_in_range, positive_int
 
 
@@ -276,21 +276,21 @@ def compile_translator(model: Translator, learning_rate: float = 3e-3, jit_compi
 
 def train_translator(model: Translator, train: Sequence[tuple[str, str]], validation: Sequence[tuple[str, str]] | None,
                      epochs: int, batch_size: int = 64, learning_rate: float = 3e-3, seed: int = 1234,
-                     fallback: str | None = None) -> dict[str, list[float]]:
+                     fit: Callable[..., FitOutcome] = fit_timed) -> dict[str, list[float]]:
     """Compile (if needed) and fit with teacher forcing; returns the Keras history dict
     (``loss``, ``masked_accuracy``, and ``val_`` versions when validation is given).
 
-    ``fallback``: a name such as ``"ch11_luong"`` makes this a slow-machine fallback point
-    (:func:`course_utils.pretrained.fit_or_load`): with ``RECURRENT_PRETRAINED=1`` the shipped
-    weights of that name are loaded instead of training. They are stored in float16 to keep
-    each ~1.3M-parameter file near 2.5 MB."""
+    ``fit`` trains: :func:`course_utils.training.fit_timed` (the default) or any function
+    with its signature, such as the course's slow-machine fallback, which loads shipped
+    weights instead of training."""
     positive_int("epochs", epochs)
+    if not callable(fit):
+        raise TypeError(f"fit must be a function like course_utils.training.fit_timed, got {type(fit).__name__}")
     if not getattr(model, "compiled", False):
         compile_translator(model, learning_rate)
     ds = model.make_dataset(train, batch_size, shuffle=True, seed=seed)
     val = model.make_dataset(validation, batch_size, shuffle=False) if validation else None
-    return fit_or_load(model, ds, epochs, fallback, store_dtype="float16",  # trains unless fallback loads
-                       validation_data=val, shuffle=False)  # ds shuffles itself
+    return fit(model, ds, epochs, validation_data=val, shuffle=False).history  # ds shuffles itself
 
 
 def evaluate_translations(hypotheses: Sequence[str], references: Sequence[str]) -> dict[str, float]:

@@ -1,8 +1,8 @@
 """The course benchmark: notebook wall times, training and decoding throughput.
 
-    python -m course_utils.bench                  # everything (runs the whole course first)
-    python -m course_utils.bench --reuse-notebooks build/results.json
-    python -m course_utils.bench --skip-notebooks # only the throughput measurements
+    python -m course_kit.bench                  # everything (runs the whole course first)
+    python -m course_kit.bench --reuse-notebooks build/results.json
+    python -m course_kit.bench --skip-notebooks # only the throughput measurements
 
 Writes ``results/benchmarks.md`` and ``results/benchmarks.json``. Wherever two
 things are compared they are measured in the same run, interleaved, and reported as
@@ -22,7 +22,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from .paths import repo_root
+from course_utils.paths import repo_root
 
 ROOT = repo_root()
 RESULTS = ROOT / "results"
@@ -53,7 +53,7 @@ def machine_info() -> dict[str, Any]:
 def _layer(kind: str, scratch: bool, units: int, unroll: bool = False) -> Any:
     import keras
 
-    from . import cells
+    from course_utils import cells
 
     if scratch:
         cell = {"SimpleRNN": cells.ScratchSimpleRNNCell, "LSTM": cells.ScratchLSTMCell, "GRU": cells.ScratchGRUCell}[kind]
@@ -91,7 +91,7 @@ def training_throughput(units: int = 128, seq_len: int = 50, batch: int = 64, ba
     course's from-scratch cells, plus the speed knobs tried (jit_compile, unroll)."""
     import numpy as np
 
-    from .seed import set_seed
+    from course_utils.seed import set_seed
 
     set_seed(0, deterministic_ops=False)  # determinism costs speed and is not needed to time
     vocab = 65
@@ -159,8 +159,8 @@ def dataset_cache(epochs: int = 3, progress: Callable[[str], None] = print) -> l
     import keras
     import tensorflow as tf
 
-    from .data import load_translation, without_autotune
-    from .seed import set_seed
+    from course_utils.data import load_translation, without_autotune
+    from course_utils.seed import set_seed
 
     set_seed(0, deterministic_ops=False)
     sentences = [en for en, _ in load_translation().train]
@@ -195,8 +195,8 @@ def fit_teardown(calls: int = 6, progress: Callable[[str], None] = print) -> lis
     import numpy as np
     import tensorflow as tf
 
-    from .data import without_autotune
-    from .seed import set_seed
+    from course_utils.data import without_autotune
+    from course_utils.seed import set_seed
 
     set_seed(0, deterministic_ops=False)
     rng = np.random.default_rng(0)
@@ -225,9 +225,9 @@ def decoding_throughput(n_sentences: int = 200, epochs: int = 12, repeats: int =
                         progress: Callable[[str], None] = print) -> list[dict[str, Any]]:
     """Sentences/s of greedy decoding and beam search (widths 3 and 5) with a small
     attention translator trained briefly on the EN->DE pairs (so it emits [END])."""
-    from .data import load_translation
-    from .seed import set_seed
-    from .translate import Translator, evaluate_translations, train_translator
+    from course_utils.data import load_translation
+    from course_utils.seed import set_seed
+    from course_utils.translate import Translator, evaluate_translations, train_translator
 
     set_seed(0)
     pairs = load_translation(max_words=8)
@@ -336,7 +336,7 @@ def write_report(results: dict[str, Any], notes: str = "") -> tuple[Path, Path]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m course_utils.bench", description=__doc__,
+    parser = argparse.ArgumentParser(prog="python -m course_kit.bench", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--skip-notebooks", action="store_true", help="do not run the notebooks")
     parser.add_argument("--reuse-notebooks", type=Path, help="take notebook times from a runner results.json")

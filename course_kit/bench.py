@@ -53,8 +53,7 @@ def machine_info() -> dict[str, Any]:
 def _layer(kind: str, scratch: bool, units: int, unroll: bool = False) -> Any:
     import keras
 
-    from course_utils import cells
-
+    from course_utils.rnn import cells
     if scratch:
         cell = {"SimpleRNN": cells.ScratchSimpleRNNCell, "LSTM": cells.ScratchLSTMCell, "GRU": cells.ScratchGRUCell}[kind]
         return keras.layers.RNN(cell(units), return_sequences=True, unroll=unroll)
@@ -227,7 +226,8 @@ def decoding_throughput(n_sentences: int = 200, epochs: int = 12, repeats: int =
     attention translator trained briefly on the EN->DE pairs (so it emits [END])."""
     from course_utils.data import load_translation
     from course_utils.seed import set_seed
-    from course_utils.translate import Translator, evaluate_translations, train_translator
+    from course_utils.seq2seq.evaluation import evaluate_translations
+    from course_utils.seq2seq.translator import Translator, train_translator
 
     set_seed(0)
     pairs = load_translation(max_words=8)

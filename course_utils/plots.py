@@ -105,7 +105,7 @@ def plot_gradient_norms(norms: Mapping[str, Sequence[float] | np.ndarray], ax: A
 
 def plot_accuracy_vs_lag(table: Any, ax: Any = None, title: str = "Memory over a lag") -> tuple[Any, Any]:
     """One line per model from a table with columns ``model``, ``lag``, ``accuracy``
-    and ``chance`` (as :func:`course_utils.tasks.accuracy_vs_lag` returns)."""
+    and ``chance`` (as :func:`course_utils.rnn.recall_task.accuracy_vs_lag` returns)."""
     import pandas as pd
 
     table = pd.DataFrame(table)

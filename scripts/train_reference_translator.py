@@ -44,7 +44,8 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
 
     from course_utils.data import load_translation
     from course_utils.seed import set_seed
-    from course_utils.translate import Translator, evaluate_translations, train_translator
+    from course_utils.seq2seq.evaluation import evaluate_translations
+    from course_utils.seq2seq.translator import Translator, train_translator
 
     set_seed(args.seed)
     pairs = load_translation(source=args.source, max_words=args.max_words)

@@ -11,7 +11,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 from course_utils.plots import plot_accuracy_vs_lag, plot_gradient_norms, plot_training_curves, smooth  # noqa: E402
-from course_utils.tasks import accuracy_vs_lag, recall_task  # noqa: E402
+from course_utils.rnn.recall_task import accuracy_vs_lag, recall_task  # noqa: E402
 
 
 def test_recall_task_targets_are_the_first_symbol() -> None:

@@ -7,8 +7,8 @@ from typing import Any
 
 import numpy as np
 
+from ..seq2seq.tokens import END, START
 from .base import CheckResult, SelfTest, call_learner, call_learner_number, failed, passed
-from ..tokens import END, START
 
 
 def teacher_forcing_reference(ids: list[int]) -> tuple[list[int], list[int]]:

@@ -34,8 +34,8 @@ from ..paths import repo_root
 from ..validate import positive_int
 from . import _sources
 from ._cache import CacheError, read_manifest, read_split, write_corpus
-from ._sources import CorpusSpec, SourceMissingError
 from ._series import SERIES, load_co2, load_seattle_weather, load_series, load_sunspots
+from ._sources import CorpusSpec, SourceMissingError
 from ._splits import SPLITS, assign_splits, normalise
 
 __all__ = [

@@ -18,9 +18,9 @@ from typing import Any
 
 import numpy as np
 
-from .data import without_autotune
-from .training import FitOutcome, fit_timed
-from .validate import int_in_range
+from ..data import without_autotune
+from ..training import FitOutcome, fit_timed
+from ..validate import int_in_range
 
 __all__ = ["accuracy_vs_lag", "recall_task"]
 

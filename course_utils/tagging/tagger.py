@@ -22,8 +22,8 @@ from typing import Any
 
 import numpy as np
 
-from .data import without_autotune
-from .validate import positive_int, string_lists
+from ..data import without_autotune
+from ..validate import positive_int, string_lists
 
 __all__ = ["SHAPES", "TaggerVocab", "build_tagger", "predict_tags", "tagging_dataset", "word_shape"]
 

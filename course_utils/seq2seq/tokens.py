@@ -24,7 +24,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from .validate import ids_in_range, int_in_range, non_empty_vocab, positive_int, string_lists
+from ..validate import ids_in_range, int_in_range, non_empty_vocab, positive_int, string_lists
 
 # The one source of the special tokens and their ids: every vocabulary starts with SPECIALS,
 # so a special token's id is its position here.

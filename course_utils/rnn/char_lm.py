@@ -15,8 +15,8 @@ from typing import Any
 
 import numpy as np
 
-from .data import without_autotune
-from .validate import ids_in_range, int_in_range, positive_int
+from ..data import without_autotune
+from ..validate import ids_in_range, int_in_range, positive_int
 
 __all__ = ["CharVocab", "build_char_lm", "char_lm_dataset", "evaluate_char_lm", "make_stepper", "windows"]
 

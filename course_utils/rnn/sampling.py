@@ -12,8 +12,8 @@ from typing import Any
 
 import numpy as np
 
-from .charlm import CharVocab, make_stepper
-from .validate import int_in_range
+from ..validate import int_in_range
+from .char_lm import CharVocab, make_stepper
 
 __all__ = ["apply_temperature", "autocomplete", "generate", "sample_next"]
 
@@ -72,7 +72,7 @@ def sample_next(logits: np.ndarray, temperature: float = 1.0, rng: np.random.Gen
 
 def generate(model: Any, vocab: CharVocab, prompt: str, n_chars: int = 200, temperature: float = 1.0,
              seed: int = 0, stop: str | None = None) -> str:
-    """Feed ``prompt`` through a char LM (from :func:`course_utils.charlm.build_char_lm`), then
+    """Feed ``prompt`` through a char LM (from :func:`course_utils.rnn.char_lm.build_char_lm`), then
     generate ``n_chars`` characters one at a time, feeding each back in. Returns only the new
     text. ``temperature=0`` is greedy. Stops early after the ``stop`` string if given."""
     if not isinstance(vocab, CharVocab):

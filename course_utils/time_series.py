@@ -298,17 +298,22 @@ class LinearForecaster:
 
 
 # --------------------------------------------------------------------------- the RNN
-def build_rnn_forecaster(window: int, n_features: int, horizon: int = 1, units: int = 32, cell: str = "gru") -> Any:
+def build_rnn_forecaster(window: int, n_features: int, horizon: int = 1, units: int = 32, cell: str = "gru",
+                         learning_rate: float = 3e-3) -> Any:
     """A Keras model (batch, window, f) -> (batch, horizon): one LSTM or GRU layer
-    reads the window, and a Dense layer maps its last state to the ``horizon`` values."""
+    reads the window, and a Dense layer maps its last state to the ``horizon`` values.
+    Compiled with Adam(learning_rate) and mean squared error, ready for ``fit``."""
     import keras
 
     for name, value in (("window", window), ("n_features", n_features), ("horizon", horizon), ("units", units)):
         int_in_range(name, value, 1)
+    finite_number("learning_rate", learning_rate, low=0, low_open=True)
     layers = {"lstm": keras.layers.LSTM, "gru": keras.layers.GRU}
     if cell not in layers:
         raise ValueError(f"cell must be 'lstm' or 'gru', got {cell!r}")
     inputs = keras.Input(shape=(window, n_features))
     state = layers[cell](units)(inputs)
     outputs = keras.layers.Dense(horizon)(state)
-    return keras.Model(inputs, outputs, name=f"{cell}_forecaster")
+    model = keras.Model(inputs, outputs, name=f"{cell}_forecaster")
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="mse")
+    return model

@@ -61,3 +61,13 @@ def test_most_confident_errors_orders_by_confidence_in_the_wrong_class() -> None
     assert list(table["text"]) == ["c", "b", "a"]
     assert list(table["confidence"]) == [0.95, 0.9, 0.6]
 
+
+def test_builders_return_compiled_models() -> None:
+    """The builder convention (docs/AUTHORING.md): a build_* function returns a model ready for fit."""
+    from course_utils.time_series import build_rnn_forecaster
+
+    classifier = sentiment.build_text_classifier(50, embed_dim=4, units=4)
+    forecaster = build_rnn_forecaster(5, 2, horizon=1, units=4)
+    assert classifier.compiled and forecaster.compiled
+    assert float(classifier.optimizer.learning_rate) == pytest.approx(2e-3)
+    assert float(forecaster.optimizer.learning_rate) == pytest.approx(3e-3)

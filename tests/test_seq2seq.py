@@ -249,3 +249,12 @@ def test_translator_settings_are_one_field_list():
     with pytest.raises(TypeError, match="from_pairs"):
         Translator.from_pairs([("a", "x")], embed_dims=4)
 
+
+def test_plot_attention_returns_figure_and_axes() -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from course_utils.seq2seq.evaluation import plot_attention
+
+    fig, ax = plot_attention(np.full((2, 3), 1 / 3), ["a", "b", "c"], ["x", "y"], title="t")
+    assert ax.figure is fig and ax.get_title() == "t"

@@ -33,8 +33,9 @@ def evaluate_translations(hypotheses: Sequence[str], references: Sequence[str]) 
 
 
 def plot_attention(weights: np.ndarray, source_tokens: Sequence[str], target_tokens: Sequence[str],
-                   ax: Any = None, title: str | None = None) -> Any:
-    """Heatmap of one sentence's attention weights (T, S): rows = output tokens, columns = source tokens."""
+                   ax: Any = None, title: str | None = None) -> tuple[Any, Any]:
+    """Heatmap of one sentence's attention weights (T, S): rows = output tokens, columns = source
+    tokens. Draws on ``ax`` (or a new figure) and returns ``(fig, ax)``, like every course plot."""
     import matplotlib.pyplot as plt
 
     weights = finite_array("weights", weights, fix="pass the attention weights of one sentence, (T, S)")
@@ -50,4 +51,4 @@ def plot_attention(weights: np.ndarray, source_tokens: Sequence[str], target_tok
     ax.set(xlabel="source (English)", ylabel="output (German)")
     if title:
         ax.set_title(title)
-    return ax
+    return ax.figure, ax

@@ -10,7 +10,8 @@ which this library never imports. Module index:
   checks of trained figures), :mod:`~course_utils.validate` (argument checks),
   :mod:`~course_utils.training` (``fit_timed``, the ``fit=`` of the training helpers),
   :mod:`~course_utils.plots`, :mod:`~course_utils.metrics` (accuracy, MAE, the
-  model -> metrics table), :mod:`~course_utils.paths`, and :mod:`~course_utils.checks`
+  model -> metrics table), :mod:`~course_utils.paths`, :mod:`~course_utils.source_code` (``show_source``: library code
+  printed inside a chapter), and :mod:`~course_utils.checks`
   (exercise checks: ``base`` and one module per chapter)
 - RNN basics, 01-06 (:mod:`course_utils.rnn`): ``numpy_rnn`` (NumPy RNN and BPTT),
   ``cells`` (from-scratch Keras cells: SimpleRNN, LSTM, GRU), ``char_lm`` (character

@@ -86,35 +86,35 @@ setup: $(STAMP) $(SOURCES_STAMP) system-data
 data: setup
 
 check: setup
-	$(PY) -m course_utils.env
+	$(PY) -m course_kit.env
 	$(PY) -m course_utils.data status
 
 course: setup
-	$(PY) -m course_utils.runner --jobs $(JOBS)
+	$(PY) -m course_kit.runner --jobs $(JOBS)
 
 # Maintainers: execute and store the outputs in notebooks/ (what readers on the web see).
 store: setup
-	$(PY) -m course_utils.runner --store
-	$(PY) -m course_utils.exercises
+	$(PY) -m course_kit.runner --store
+	$(PY) -m course_kit.exercises
 
 # Student notebooks: the chapters with every solution block stripped (kept in sync by a test).
 student: $(STAMP)
-	$(PY) -m course_utils.exercises
+	$(PY) -m course_kit.exercises
 
 # A static HTML site of the stored notebooks, with a chapter index: build/site/index.html
 site: $(STAMP)
-	$(PY) -m course_utils.site
+	$(PY) -m course_kit.site
 
 # The course benchmark: notebook wall times, training and decoding throughput.
 bench: setup
-	$(PY) -m course_utils.bench
+	$(PY) -m course_kit.bench
 
-# JupyterLab without its internet news and update check, TensorFlow INFO logs off (course_utils/lab.py).
+# JupyterLab without its internet news and update check, TensorFlow INFO logs off (course_kit/lab.py).
 lab: setup
-	$(PY) -m course_utils.lab
+	$(PY) -m course_kit.lab
 
 lab-solutions: setup
-	$(PY) -m course_utils.lab --solutions
+	$(PY) -m course_kit.lab --solutions
 
 test: setup browser-deps
 	$(PY) -m pytest $(XDIST) $(PYTEST_ARGS)

@@ -2,7 +2,7 @@
 
 nbval (``--nbval-current-env``) starts each notebook's kernel from this process's
 environment, so TensorFlow's log level is set here, before any kernel starts: INFO
-lines stay out, warnings and errors show (see course_utils.tflog).
+lines stay out, warnings and errors show (see course_kit.tflog).
 
 ``make test`` runs on two workers (pytest-xdist, ``-n 2 --dist loadscope``): small
 recurrent models leave much of a second core idle, so two notebooks at once finish
@@ -22,8 +22,8 @@ from pathlib import Path
 
 import pytest
 
-from course_utils.runner import stated_seconds
-from course_utils.tflog import quiet_tf_env
+from course_kit.runner import stated_seconds
+from course_kit.tflog import quiet_tf_env
 
 quiet_tf_env()
 

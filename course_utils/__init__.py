@@ -1,22 +1,30 @@
-"""course_utils: the small library behind the Recurrent course.
+"""course_utils: the learner library of the Recurrent course, grouped by topic.
 
-Nothing is imported here, so ``import course_utils`` is instant; import the module
-you need. By chapter:
+Nothing is imported here, so ``import course_utils`` is instant; import the module you
+need. The course's own tooling (runner, site, bench, lab, student notebooks, environment
+check, key metrics, slow-machine weights) is the separate package :mod:`course_kit`,
+which this library never imports. Module index:
 
-- foundation: :mod:`~course_utils.data` (offline corpora, checksummed splits, TFDS builders),
-  :mod:`~course_utils.seed`, :mod:`~course_utils.env`, :mod:`~course_utils.report`,
-  :mod:`~course_utils.runner`, :mod:`~course_utils.exercises` and :mod:`~course_utils.checks`,
-  :mod:`~course_utils.validate` (shared argument checks)
-- 01-04: :mod:`~course_utils.rnn_numpy` (NumPy RNN and BPTT), :mod:`~course_utils.cells`
-  (from-scratch Keras cells: SimpleRNN, LSTM, GRU), :mod:`~course_utils.charlm`,
-  :mod:`~course_utils.sampling`, :mod:`~course_utils.lm_metrics`, :mod:`~course_utils.plots`,
-  :mod:`~course_utils.tasks` (the long-lag task)
-- 07: :mod:`~course_utils.seqtag` (tagger), :mod:`~course_utils.tagging` (tagging metrics)
-- 08-09: :mod:`~course_utils.sentiment`, :mod:`~course_utils.timeseries`, :mod:`~course_utils.metrics`
-- 10-12: :mod:`~course_utils.tokens`, :mod:`~course_utils.attention`, :mod:`~course_utils.seq2seq`,
-  :mod:`~course_utils.decoding`, :mod:`~course_utils.translate`
-- kit: :mod:`~course_utils.pretrained` (slow-machine weights), :mod:`~course_utils.site`,
-  :mod:`~course_utils.bench`
+- shared: :mod:`~course_utils.data` (offline corpora, checksummed splits, TFDS builders,
+  ``without_autotune``), :mod:`~course_utils.seed`, :mod:`~course_utils.approx` (tolerant
+  checks of trained figures), :mod:`~course_utils.validate` (argument checks),
+  :mod:`~course_utils.training` (``fit_timed``, the ``fit=`` of the training helpers),
+  :mod:`~course_utils.plots`, :mod:`~course_utils.metrics` (accuracy, MAE, the
+  model -> metrics table), :mod:`~course_utils.paths`, :mod:`~course_utils.source_code` (``show_source``: library code
+  printed inside a chapter), and :mod:`~course_utils.checks`
+  (exercise checks: ``base`` and one module per chapter)
+- RNN basics, 01-06 (:mod:`course_utils.rnn`): ``numpy_rnn`` (NumPy RNN and BPTT),
+  ``cells`` (from-scratch Keras cells: SimpleRNN, LSTM, GRU), ``char_lm`` (character
+  language models), ``sampling``, ``lm_metrics`` (perplexity, n-gram baseline),
+  ``recall_task`` (the long-lag task)
+- tagging, 07 (:mod:`course_utils.tagging`): ``tagger`` (the model), ``metrics``
+- text classification, 08: :mod:`~course_utils.text_classification`
+- time series, 09: :mod:`~course_utils.time_series`
+- seq2seq, 10-12 (:mod:`course_utils.seq2seq`): ``tokens``, ``attention``, ``layers``
+  (Encoder, Decoder, masked loss), ``decoding``, ``translator``, ``evaluation``
+
+The conventions every module follows (what builders, plots and tables return, what id 0
+means, where special token ids come from) are in ``docs/AUTHORING.md``.
 """
 
 __version__ = "0.1.0"

@@ -8,6 +8,8 @@ from typing import Any
 
 import numpy as np
 
+from .validate import int_in_range
+
 __all__ = ["plot_accuracy_vs_lag", "plot_gradient_norms", "plot_training_curves", "smooth"]
 
 
@@ -25,30 +27,55 @@ def smooth(values: Sequence[float] | np.ndarray, window: int) -> np.ndarray:
     values = np.asarray(values, dtype="float64")
     if values.ndim != 1 or values.size == 0:
         raise ValueError(f"smooth() needs a non-empty 1-D sequence, got shape {values.shape}")
-    if isinstance(window, bool) or not isinstance(window, int) or not 1 <= window <= values.size:
-        raise ValueError(f"window must be an int in [1, {values.size}], got {window!r}")
+    int_in_range("window", window, 1, high=values.size, numpy_ints=False)
     return np.convolve(values, np.ones(window) / window, mode="valid")
 
 
+def _history_curves(histories: Any, metric: str) -> list[tuple[str, Any, dict[str, Any]]]:
+    """name -> Keras history dict  ->  [(label, values, line style)]: ``metric`` solid and
+    ``val_<metric>`` dashed, one colour per model."""
+    if not isinstance(histories, Mapping) or not histories:
+        raise ValueError("with metric=..., curves must be a non-empty dict: model name -> Keras history dict")
+    lines = []
+    for i, (name, history) in enumerate(histories.items()):
+        history = history.history if hasattr(history, "history") else history
+        if not isinstance(history, Mapping) or metric not in history:
+            raise ValueError(f"curves[{name!r}] must be a Keras history dict with a {metric!r} entry")
+        lines.append((f"{name} train", history[metric], {"color": f"C{i}"}))
+        if f"val_{metric}" in history:
+            lines.append((f"{name} validation", history[f"val_{metric}"], {"color": f"C{i}", "ls": "--"}))
+    return lines
+
+
 def plot_training_curves(curves: Any, ax: Any = None, smooth_window: int = 1, xlabel: str = "epoch",
-                         ylabel: str = "loss", title: str = "", logy: bool = False) -> tuple[Any, Any]:
+                         ylabel: str | None = None, title: str = "", logy: bool = False,
+                         metric: str | None = None) -> tuple[Any, Any]:
     """Plot one or more curves. ``curves`` is a Keras ``History``, a dict name -> values,
-    or a plain sequence of values. ``smooth_window`` > 1 draws a running mean."""
-    if hasattr(curves, "history") and isinstance(curves.history, dict):
-        curves = curves.history
-    if not isinstance(curves, Mapping):
-        curves = {ylabel: curves}
-    if not curves:
-        raise ValueError("no curves to plot: pass a History, a dict of lists, or a list of numbers")
+    or a plain sequence of values. ``smooth_window`` > 1 draws a running mean.
+
+    With ``metric`` (e.g. ``"loss"``), ``curves`` is a dict model name -> Keras history dict,
+    and each model gets one colour: ``metric`` solid (train) and ``val_<metric>`` dashed
+    (validation). ``ylabel`` defaults to ``metric``, else ``"loss"``."""
+    ylabel = ylabel if ylabel is not None else (metric or "loss")
+    if metric is not None:
+        lines = _history_curves(curves, metric)
+    else:
+        if hasattr(curves, "history") and isinstance(curves.history, dict):
+            curves = curves.history
+        if not isinstance(curves, Mapping):
+            curves = {ylabel: curves}
+        if not curves:
+            raise ValueError("no curves to plot: pass a History, a dict of lists, or a list of numbers")
+        lines = [(str(name), values, {}) for name, values in curves.items()]
     fig, ax = _axes(ax, (6, 3))
-    for name, values in curves.items():
+    for name, values, style in lines:
         values = np.asarray(values, dtype="float64")
         if values.ndim != 1 or values.size == 0:
             raise ValueError(f"curve {name!r} must be a non-empty 1-D sequence, got shape {values.shape}")
         w = min(smooth_window, values.size)
         y = smooth(values, w)
         x = np.arange(w - 1, values.size) + (1 if xlabel == "epoch" else 0)
-        ax.plot(x, y, label=str(name))
+        ax.plot(x, y, label=name, **style)
     ax.set(xlabel=xlabel, ylabel=ylabel, title=title)
     if logy:
         ax.set_yscale("log")
@@ -78,7 +105,7 @@ def plot_gradient_norms(norms: Mapping[str, Sequence[float] | np.ndarray], ax: A
 
 def plot_accuracy_vs_lag(table: Any, ax: Any = None, title: str = "Memory over a lag") -> tuple[Any, Any]:
     """One line per model from a table with columns ``model``, ``lag``, ``accuracy``
-    and ``chance`` (as :func:`course_utils.tasks.accuracy_vs_lag` returns)."""
+    and ``chance`` (as :func:`course_utils.rnn.recall_task.accuracy_vs_lag` returns)."""
     import pandas as pd
 
     table = pd.DataFrame(table)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import random
 
+from .validate import int_in_range
+
 DEFAULT_SEED = 1234
 
 
@@ -15,8 +17,7 @@ def set_seed(seed: int = DEFAULT_SEED, deterministic_ops: bool = True) -> int:
     weights on the same machine (measured for SimpleRNN, LSTM and GRU with dropout).
     Returns the seed, so a notebook can print it.
     """
-    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**32:
-        raise ValueError(f"seed must be an int in [0, 2**32), got {seed!r}")
+    int_in_range("seed", seed, 0, high=2**32 - 1, numpy_ints=False)
     import keras
     import numpy as np
     import tensorflow as tf

@@ -18,13 +18,36 @@ def _tail(fix: str) -> str:
     return f"; {fix}" if fix else ""
 
 
+def _is_int(value: Any, numpy_ints: bool) -> bool:
+    if isinstance(value, (bool, np.bool_)):
+        return False
+    return isinstance(value, (int, np.integer) if numpy_ints else int)
+
+
+def int_in_range(name: str, value: Any, low: int, *, high: int | None = None, meaning: str = "",
+                 allow_none: bool = False, numpy_ints: bool = True) -> Any:
+    """Return ``value`` if it is an int (a ``bool`` is not; NumPy integers are when
+    ``numpy_ints``) with ``low <= value`` (and ``value <= high`` when ``high`` is given), or
+    ``None`` when ``allow_none``; otherwise raise ``ValueError`` naming the argument and the
+    range, for example ``window must be an int >= 1, got 0`` or
+    ``window must be an int in [1, 40], got 50``."""
+    if allow_none and value is None:
+        return value
+    if not _is_int(value, numpy_ints) or value < low or (high is not None and value > high):
+        what = f"an int >= {low}" if high is None else f"an int in [{low}, {high}]"
+        if allow_none:
+            what += " or None"
+        raise ValueError(f"{name} must be {what}{f' ({meaning})' if meaning else ''}, got {value!r}")
+    return value
+
+
 def positive_int(name: str, value: Any, meaning: str = "", allow_none: bool = False) -> Any:
     """Return ``value`` if it is an ``int`` >= 1 (a ``bool`` is not accepted), or ``None``
     when ``allow_none``; otherwise raise ``ValueError`` naming the argument, for example
     ``units must be a positive int (the size H of h_t), got 0``."""
     if allow_none and value is None:
         return value
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+    if not _is_int(value, numpy_ints=False) or value < 1:
         what = "a positive int or None" if allow_none else "a positive int"
         raise ValueError(f"{name} must be {what}{f' ({meaning})' if meaning else ''}, got {value!r}")
     return value

@@ -23,7 +23,7 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-# The Python versions the course supports; course_utils/env.py, pyproject.toml and the
+# The Python versions the course supports; course_kit/env.py, pyproject.toml and the
 # Makefile say the same (tests/test_environment.py checks).
 SUPPORTED_PYTHONS = ("3.11", "3.12", "3.13")
 # Never pinned: pip is the installer, and the venv brings setuptools where it brings one.

@@ -1,7 +1,7 @@
 """Produce the optional pre-trained weights in weights/ for slow machines.
 
-Executes every chapter notebook that trains through ``course_utils.pretrained.fit_or_load``
-(directly, or through a ``fallback=`` argument) with ``RECURRENT_SAVE_FALLBACK=1``, so the
+Executes every chapter notebook that trains through ``course_kit.pretrained.fit_or_load``
+(directly, or through a ``fit=fallback_fit(name)`` argument) with ``RECURRENT_SAVE_FALLBACK=1``, so the
 weights come from the notebook's own seeded code, not from a copy of it. Run it after
 changing such a notebook, then store the notebook and commit weights/.
 
@@ -19,8 +19,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from course_utils.pretrained import FALLBACK_CALL, SAVE_ENV, USE_ENV  # noqa: E402
-from course_utils.runner import find_notebooks, run_notebook  # noqa: E402
+from course_kit.pretrained import FALLBACK_CALL, SAVE_ENV, USE_ENV  # noqa: E402
+from course_kit.runner import find_notebooks, run_notebook  # noqa: E402
 
 
 def main(prefixes: list[str]) -> int:

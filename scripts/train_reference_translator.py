@@ -9,12 +9,12 @@ sentences where the Debian package ``trans-de-en`` is installed (``make setup`` 
 as root); without it, use ``--source auf-deutsch``. Seeded, so a rerun on the same machine
 gives the same weights. It writes a ``.keras`` file (JSON config + weights, no pickle;
 ``build/`` is not committed) and prints test BLEU/chrF/exact match for greedy and beam-5
-decoding. A notebook can load the result with ``Translator.load(path)``.
+decoding. A notebook can load the result with ``Translator.load_translator(path)``.
 
 Cost on 2 CPU cores: for ``--source auf-deutsch`` (1.5k pairs) one epoch takes about
 3-5 s (measured in chapters 11-12, on a shared machine). For ``--source all --max-words 10``
-(12.8k pairs) expect roughly 25-40 s per epoch, extrapolated from ``shared/STACK_NOTES.md``
-(20k pairs take 33-47 s per epoch), so the default 15 epochs take about 6-10 minutes; this
+(12.8k pairs) expect roughly 25-40 s per epoch, extrapolated from earlier measurements
+of this stack (20k pairs took 33-47 s per epoch), so the default 15 epochs take about 6-10 minutes; this
 full run has not been timed yet, so please write the measured time here when you run it.
 """
 
@@ -44,7 +44,8 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
 
     from course_utils.data import load_translation
     from course_utils.seed import set_seed
-    from course_utils.translate import Translator, evaluate_translations, train_translator
+    from course_utils.seq2seq.evaluation import evaluate_translations
+    from course_utils.seq2seq.translator import Translator, train_translator
 
     set_seed(args.seed)
     pairs = load_translation(source=args.source, max_words=args.max_words)

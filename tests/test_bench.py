@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from course_utils import bench, env
+from course_kit import bench, env
 
 
 def test_machine_info_names_cores_cpu_versions_and_date() -> None:

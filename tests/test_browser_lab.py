@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from course_utils.lab import NOTIFICATION_PLUGIN, lab_command, write_settings_overrides
+from course_kit.lab import NOTIFICATION_PLUGIN, lab_command, write_settings_overrides
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK = "00_setup_and_sequences.ipynb"

@@ -6,8 +6,8 @@ import keras
 import numpy as np
 import pytest
 
-from course_utils import rnn_numpy as rnn
-from course_utils.cells import (ScratchCell, ScratchSimpleRNNCell, copy_weights, numpy_to_simple_rnn,
+from course_utils.rnn import numpy_rnn as rnn
+from course_utils.rnn.cells import (ScratchCell, ScratchSimpleRNNCell, copy_weights, numpy_to_simple_rnn,
                                 scratch_rnn, simple_rnn_to_numpy)
 
 X = np.random.default_rng(0).normal(size=(3, 7, 5)).astype("float32")

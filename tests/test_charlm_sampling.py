@@ -6,8 +6,8 @@ import keras
 import numpy as np
 import pytest
 
-from course_utils.charlm import CharVocab, build_char_lm, char_lm_dataset, evaluate_char_lm, make_stepper, windows
-from course_utils.sampling import apply_temperature, autocomplete, generate, sample_next
+from course_utils.rnn.char_lm import CharVocab, build_char_lm, char_lm_dataset, evaluate_char_lm, make_stepper, windows
+from course_utils.rnn.sampling import apply_temperature, autocomplete, generate, sample_next
 
 TEXT = "to be or not to be, that is the question. " * 40
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from course_utils import env
+from course_kit import env
 
 ROOT = Path(__file__).resolve().parents[1]
 PIN = re.compile(r"([A-Za-z0-9_.\-\[\]]+)==([^\s;]+)(?:\s*;\s*(.+))?")

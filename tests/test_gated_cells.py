@@ -6,7 +6,7 @@ import keras
 import numpy as np
 import pytest
 
-from course_utils.cells import ScratchGRUCell, ScratchLSTMCell, copy_weights, gru_gates, lstm_gates, scratch_rnn
+from course_utils.rnn.cells import ScratchGRUCell, ScratchLSTMCell, copy_weights, gru_gates, lstm_gates, scratch_rnn
 
 CASES = [("LSTM", {}), ("GRU", {"reset_after": True}), ("GRU", {"reset_after": False})]
 
@@ -99,7 +99,7 @@ def test_bad_input_gets_clear_errors() -> None:
 
 
 def test_gate_bias_initialisers() -> None:
-    from course_utils.cells import forget_bias, update_bias
+    from course_utils.rnn.cells import forget_bias, update_bias
 
     lstm = keras.layers.LSTM(3, unit_forget_bias=False, bias_initializer=forget_bias(3.0))
     lstm(np.zeros((1, 2, 2), "float32"))

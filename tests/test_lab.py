@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from course_utils import lab
+from course_kit import lab
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -41,4 +41,4 @@ def test_makefile_help_lists_lab_and_lab_solutions() -> None:
     assert all(line.startswith("#") or not line.strip() for line in header), "the help shows Makefile code"
     text = "\n".join(header)
     assert "make lab " in text and "notebooks/student/" in text and "make lab-solutions" in text
-    assert "\nlab-solutions:" in makefile and "-m course_utils.lab --solutions" in makefile
+    assert "\nlab-solutions:" in makefile and "-m course_kit.lab --solutions" in makefile

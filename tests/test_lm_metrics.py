@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from course_utils.lm_metrics import CharNGram, bits_per_char, perplexity, select_ngram
+from course_utils.rnn.lm_metrics import CharNGram, bits_per_char, perplexity, select_ngram
 
 
 def test_perplexity_is_exp_of_nats() -> None:

@@ -22,8 +22,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from course_utils import pages, runner, site
-from course_utils.tflog import TF_LOG_ENV, drop_tf_info, quiet_tf_env
+from course_kit import pages, runner, site
+from course_kit.tflog import TF_LOG_ENV, drop_tf_info, quiet_tf_env
 from test_browser_lab import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
 from test_browser_lab import pytestmark as needs_chromium
 

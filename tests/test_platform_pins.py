@@ -33,7 +33,7 @@ import pytest
 from packaging.markers import Marker
 from packaging.specifiers import SpecifierSet
 
-from course_utils import env
+from course_kit import env
 
 ROOT = Path(__file__).resolve().parents[1]
 # The first release of each supported minor version: the strictest for packages' Requires-Python.

@@ -37,8 +37,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from course_utils import pretrained
-from course_utils.runner import find_notebooks, run_notebook
+from course_kit import pretrained
+from course_kit.runner import find_notebooks, run_notebook
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = find_notebooks(ROOT / "notebooks")

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from course_utils import pretrained
+from course_kit import pretrained
 
 
 def _model():

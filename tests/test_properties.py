@@ -23,11 +23,14 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from course_utils import lm_metrics, metrics, rnn_numpy, sampling, tagging, timeseries, tokens
-from course_utils.charlm import CharVocab, windows
+from course_utils import metrics, time_series
+from course_utils.rnn import lm_metrics, numpy_rnn, sampling
+from course_utils.seq2seq import tokens
+from course_utils.tagging import metrics as tag_metrics
+from course_utils.rnn.char_lm import CharVocab, windows
 from course_utils.data._splits import SPLITS, assign_splits, normalise, split_of
-from course_utils.decoding import beam_search_decode, length_penalty
-from course_utils.sentiment import most_confident_errors
+from course_utils.seq2seq.decoding import beam_search_decode, length_penalty
+from course_utils.text_classification import most_confident_errors
 
 FAST = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 TF = settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -100,12 +103,12 @@ tags = st.lists(st.lists(st.sampled_from(["DT", "NN", "VB", "JJ"]), min_size=1, 
 def test_tagging_scores_stay_in_range(gold: list[list[str]], data: st.DataObject) -> None:
     pred = [data.draw(st.lists(st.sampled_from(["DT", "NN", "VB", "JJ"]), min_size=len(g), max_size=len(g)))
             for g in gold]
-    scores = tagging.per_tag_scores(gold, pred)
+    scores = tag_metrics.per_tag_scores(gold, pred)
     for s in scores.values():
         assert all(0.0 <= s[k] <= 1.0 for k in ("precision", "recall", "f1"))
-    assert 0.0 <= tagging.token_accuracy(gold, pred) <= 1.0
-    assert 0.0 <= tagging.macro_f1(scores) <= 1.0
-    assert tagging.token_accuracy(gold, gold) == 1.0 and tagging.macro_f1(tagging.per_tag_scores(gold, gold)) == 1.0
+    assert 0.0 <= tag_metrics.token_accuracy(gold, pred) <= 1.0
+    assert 0.0 <= tag_metrics.macro_f1(scores) <= 1.0
+    assert tag_metrics.token_accuracy(gold, gold) == 1.0 and tag_metrics.macro_f1(tag_metrics.per_tag_scores(gold, gold)) == 1.0
 
 
 @FAST
@@ -113,9 +116,9 @@ def test_tagging_scores_stay_in_range(gold: list[list[str]], data: st.DataObject
 def test_tagging_rejects_strings_where_tag_lists_belong(gold: list[list[str]]) -> None:
     as_strings = [" ".join(g) for g in gold]
     with pytest.raises(TypeError, match=r"pred\[0\] must be a list of tags, got str"):
-        tagging.token_accuracy(gold, as_strings)
+        tag_metrics.token_accuracy(gold, as_strings)
     with pytest.raises(TypeError, match="gold must be a list of tags lists .* got str"):
-        tagging.per_tag_scores(" ".join(as_strings), gold)
+        tag_metrics.per_tag_scores(" ".join(as_strings), gold)
 
 
 # --------------------------------------------------------------------------- language-model metrics
@@ -194,7 +197,7 @@ def test_negative_or_non_finite_temperature_is_rejected(tau: float) -> None:
 @FAST
 @given(logit_rows)
 def test_numpy_softmax_is_a_distribution(logits: np.ndarray) -> None:
-    p = rnn_numpy.softmax(logits)
+    p = numpy_rnn.softmax(logits)
     assert (p >= 0).all()
     np.testing.assert_allclose(p.sum(axis=-1), 1.0, rtol=1e-12)
 
@@ -203,23 +206,23 @@ def test_numpy_softmax_is_a_distribution(logits: np.ndarray) -> None:
 @given(st.integers(1, 3), st.integers(1, 4), st.integers(2, 6), st.data())
 def test_uniform_logits_have_cross_entropy_log_v(b: int, t: int, v: int, data: st.DataObject) -> None:
     targets = data.draw(hnp.arrays("int64", (b, t), elements=st.integers(0, v - 1)))
-    h = rnn_numpy.cross_entropy(np.zeros((b, t, v)), targets)
+    h = numpy_rnn.cross_entropy(np.zeros((b, t, v)), targets)
     assert h == pytest.approx(math.log(v))
     assert lm_metrics.perplexity(h) == pytest.approx(v)
     logits = np.zeros((b, t, v))
     logits[0, 0, 0] = data.draw(bad_float)
     with pytest.raises(ValueError, match="logits holds 1 NaN or infinite"):
-        rnn_numpy.cross_entropy(logits, targets)
+        numpy_rnn.cross_entropy(logits, targets)
 
 
 @FAST
 @given(hnp.arrays("float64", st.integers(1, 6), elements=finite), st.floats(0.01, 10))
 def test_clipping_caps_the_global_norm(g: np.ndarray, max_norm: float) -> None:
-    clipped, norm = rnn_numpy.clip_by_global_norm({"a": g}, max_norm)
+    clipped, norm = numpy_rnn.clip_by_global_norm({"a": g}, max_norm)
     assert norm == pytest.approx(np.linalg.norm(g))
-    assert rnn_numpy.global_norm(clipped) <= max_norm * (1 + 1e-9)
+    assert numpy_rnn.global_norm(clipped) <= max_norm * (1 + 1e-9)
     with pytest.raises(ValueError, match="max_norm must be a finite number > 0"):
-        rnn_numpy.clip_by_global_norm({"a": g}, -max_norm)
+        numpy_rnn.clip_by_global_norm({"a": g}, -max_norm)
 
 
 # --------------------------------------------------------------------------- token helpers
@@ -355,8 +358,8 @@ def test_split_fractions_must_be_finite_and_in_range(fractions: tuple[float, flo
 def test_windows_never_read_the_future(n: int, window: int, horizon: int, stride: int) -> None:
     assume(window + horizon <= n)
     y = np.arange(n, dtype="float32")
-    x, t = timeseries.window_arrays(y, y, window, horizon, stride)
-    origins = timeseries.window_origins(n, window, horizon, stride)
+    x, t = time_series.window_arrays(y, y, window, horizon, stride)
+    origins = time_series.window_origins(n, window, horizon, stride)
     assert (x[:, -1, 0] == origins).all()  # the last input is the origin
     assert (t[:, 0] == origins + 1).all() and (t[:, -1] == origins + horizon).all()
     assert (x.max(axis=(1, 2)) < t.min(axis=1)).all()  # every input precedes every target
@@ -369,10 +372,10 @@ def test_period_windows_stay_inside_their_period(n: int, window: int, horizon: i
     stop = data.draw(st.integers(start + horizon, n))
     assume(stop - max(0, start - window) >= window + horizon)
     y = np.arange(n, dtype="float32")
-    x, t, origins = timeseries.period_windows(y, y, slice(start, stop), window, horizon)
+    x, t, origins = time_series.period_windows(y, y, slice(start, stop), window, horizon)
     assert t.min() >= start and t.max() < stop  # targets in the period
     assert x.max() < stop  # nothing after the period is read
-    assert (timeseries.naive_forecast(y, origins, horizon) == y[origins][:, None]).all()
+    assert (time_series.naive_forecast(y, origins, horizon) == y[origins][:, None]).all()
 
 
 @FAST
@@ -380,18 +383,18 @@ def test_period_windows_stay_inside_their_period(n: int, window: int, horizon: i
 def test_time_series_helpers_reject_nan(bad: tuple[np.ndarray, int]) -> None:
     y, i = bad
     with pytest.raises(ValueError, match=rf"target holds 1 NaN .* index {i}; fill gaps"):
-        timeseries.window_arrays(np.zeros(len(y)), y, 2)
+        time_series.window_arrays(np.zeros(len(y)), y, 2)
     with pytest.raises(ValueError, match=r"y holds 1 NaN .* fill gaps"):
-        timeseries.naive_forecast(y, [len(y) - 1])
+        time_series.naive_forecast(y, [len(y) - 1])
     with pytest.raises(ValueError, match="data holds 1 NaN"):
-        timeseries.fit_normaliser(np.arange(len(y), dtype=float)).transform(y)
+        time_series.fit_normaliser(np.arange(len(y), dtype=float)).transform(y)
 
 
 @FAST
 @given(st.one_of(bad_float, st.floats(-10, -1e-6)))
 def test_bad_regularisation_is_rejected(l2: float) -> None:
     with pytest.raises(ValueError, match="l2 must be a finite number >= 0"):
-        timeseries.LinearForecaster(l2)
+        time_series.LinearForecaster(l2)
 
 
 @FAST
@@ -434,7 +437,7 @@ def test_source_ids_outside_the_vocabulary_are_rejected(vocab_size: int, extra: 
 @TF
 @given(st.integers(1, 3), st.integers(1, 3), st.integers(2, 5), st.data())
 def test_masked_softmax_rows_sum_to_one_or_are_all_zero(b: int, t: int, s: int, data: st.DataObject) -> None:
-    from course_utils.attention import masked_softmax
+    from course_utils.seq2seq.attention import masked_softmax
 
     scores = data.draw(hnp.arrays("float32", (b, t, s), elements=st.floats(-20, 20, width=32)))
     mask = data.draw(hnp.arrays(bool, (b, s)))
@@ -449,7 +452,7 @@ def test_masked_softmax_rows_sum_to_one_or_are_all_zero(b: int, t: int, s: int, 
 @TF
 @given(st.integers(1, 3), st.integers(1, 4), st.integers(1, 3), st.integers(1, 3))
 def test_attention_names_mismatched_mask_shapes(b: int, s: int, db: int, ds: int) -> None:
-    from course_utils.attention import LuongAttention, masked_softmax
+    from course_utils.seq2seq.attention import LuongAttention, masked_softmax
 
     scores = np.zeros((b, 2, s), "float32")
     for mask_shape in [(b + db, s), (b, s + ds)]:
@@ -463,7 +466,8 @@ def test_attention_names_mismatched_mask_shapes(b: int, s: int, db: int, ds: int
 
 
 def test_translator_settings_and_texts_are_checked_before_decoding() -> None:
-    from course_utils.translate import Translator, evaluate_translations
+    from course_utils.seq2seq.evaluation import evaluate_translations
+    from course_utils.seq2seq.translator import Translator
 
     model = Translator.from_pairs([("warm up", "aufwärmen")], embed_dim=2, units=2, attention="luong")
     with pytest.raises(ValueError, match=r"alpha .* must be a finite number >= 0, got -0.5; use alpha=0"):

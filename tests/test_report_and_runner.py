@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from course_utils.report import METRICS_ENV, key_metric
-from course_utils.runner import find_notebooks, results_table, run_notebooks, stated_seconds
+from course_kit.report import METRICS_ENV, key_metric
+from course_kit.runner import find_notebooks, results_table, run_notebooks, stated_seconds
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -55,7 +55,7 @@ def test_every_notebook_is_numbered_and_stored_with_outputs() -> None:
 def test_slowest_cells_reads_nbclient_timing() -> None:
     import nbformat
 
-    from course_utils.runner import slowest_cells
+    from course_kit.runner import slowest_cells
 
     nb = nbformat.v4.new_notebook()
     for i, secs in enumerate([1.0, 4.5, 0.2]):

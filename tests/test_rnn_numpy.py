@@ -5,9 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from course_utils import rnn_numpy as rnn
-
-
+from course_utils.rnn import numpy_rnn as rnn
 def _case(seed: int = 0, B: int = 2, T: int = 5, D: int = 4, H: int = 6, V: int = 3):
     params = rnn.init_params(D, H, V, seed=seed, scale=0.5)
     rng = np.random.default_rng(seed + 1)

@@ -1,12 +1,11 @@
-"""course_utils.sentiment: the bag-of-words baseline, the RNN classifier, error listing."""
+"""course_utils.text_classification: the bag-of-words baseline, the RNN classifier, error listing."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from course_utils import sentiment
-
+from course_utils import text_classification as sentiment
 TEXTS = ["good tea", "great good coffee", "bad tea", "awful bad coffee", "good", "bad", "great", "awful"] * 5
 LABELS = np.array([1, 1, 0, 0, 1, 0, 1, 0] * 5)
 
@@ -61,3 +60,14 @@ def test_most_confident_errors_orders_by_confidence_in_the_wrong_class() -> None
     table = sentiment.most_confident_errors(texts, [1, 0, 1, 0, 1], [0.4, 0.9, 0.05, 0.3, 0.99], k=5)
     assert list(table["text"]) == ["c", "b", "a"]
     assert list(table["confidence"]) == [0.95, 0.9, 0.6]
+
+
+def test_builders_return_compiled_models() -> None:
+    """The builder convention (docs/AUTHORING.md): a build_* function returns a model ready for fit."""
+    from course_utils.time_series import build_rnn_forecaster
+
+    classifier = sentiment.build_text_classifier(50, embed_dim=4, units=4)
+    forecaster = build_rnn_forecaster(5, 2, horizon=1, units=4)
+    assert classifier.compiled and forecaster.compiled
+    assert float(classifier.optimizer.learning_rate) == pytest.approx(2e-3)
+    assert float(forecaster.optimizer.learning_rate) == pytest.approx(3e-3)

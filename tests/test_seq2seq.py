@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from course_utils.tokens import (END, PAD, SPECIALS, START, UNK, build_vocabulary, decode_ids, detokenize_words, encode,
+from course_utils.seq2seq.tokens import (END, PAD, SPECIALS, START, UNK, build_vocabulary, decode_ids, detokenize_words, encode,
                                  tokenize_de_number_morphemes, tokenize_en_number_words, tokenize_words)
 
 PAIRS = [("I am here.", "Ich bin hier."), ("You are here.", "Du bist hier."), ("I am tired.", "Ich bin müde."),
@@ -40,7 +40,7 @@ def test_vocabulary_and_encoding() -> None:
 # ---------------------------------------------------------------- attention
 @pytest.mark.parametrize("kind", ["bahdanau", "luong"])
 def test_attention_weights_sum_to_one_and_respect_the_mask(kind: str) -> None:
-    from course_utils.attention import BahdanauAttention, LuongAttention
+    from course_utils.seq2seq.attention import BahdanauAttention, LuongAttention
 
     layer = BahdanauAttention(8) if kind == "bahdanau" else LuongAttention()
     rng = np.random.default_rng(0)
@@ -62,7 +62,7 @@ def test_attention_weights_sum_to_one_and_respect_the_mask(kind: str) -> None:
 def test_attention_serialises_and_rejects_bad_input() -> None:
     import keras
 
-    from course_utils.attention import BahdanauAttention, LuongAttention
+    from course_utils.seq2seq.attention import BahdanauAttention, LuongAttention
 
     for layer in [BahdanauAttention(4), LuongAttention("dot")]:
         clone = keras.layers.deserialize(keras.layers.serialize(layer))
@@ -78,7 +78,7 @@ def test_attention_serialises_and_rejects_bad_input() -> None:
 # ---------------------------------------------------------------- decoders
 def _tiny(attention: str = "luong", seed: int = 0, **kwargs):
     from course_utils.seed import set_seed
-    from course_utils.translate import Translator
+    from course_utils.seq2seq.translator import Translator
 
     set_seed(seed)
     return Translator.from_pairs(PAIRS, attention=attention, embed_dim=8, units=16, max_source_len=6,
@@ -107,7 +107,7 @@ class _Counter:
 
 
 def test_greedy_and_beam_on_known_weights() -> None:
-    from course_utils.decoding import beam_search_decode, greedy_decode
+    from course_utils.seq2seq.decoding import beam_search_decode, greedy_decode
 
     # vocab: 0 pad, 1 unk, 2 start, 3 end, 4 "a", 5 "b".
     # From START: a 0.6, b 0.4.  After a: END 0.3, b 0.7... greedy: a b b ...; after b: END 0.9.
@@ -127,7 +127,7 @@ def test_greedy_and_beam_on_known_weights() -> None:
 
 
 def test_decoders_never_emit_pad_or_start() -> None:
-    from course_utils.decoding import beam_search_decode, greedy_decode
+    from course_utils.seq2seq.decoding import beam_search_decode, greedy_decode
 
     # A model that prefers the input-only ids: from START, PAD .5 and START .3 beat "a" .15.
     table = np.full((6, 6), 1e-9)
@@ -142,7 +142,7 @@ def test_decoders_never_emit_pad_or_start() -> None:
 
 
 def test_length_normalisation_changes_the_ranking() -> None:
-    from course_utils.decoding import beam_search_decode
+    from course_utils.seq2seq.decoding import beam_search_decode
 
     # "END" at once: log .4 = -0.92.  "a END": log .6 + log .5 = -1.20 in total, -0.60 per token.
     table = np.full((6, 6), 1e-9)
@@ -157,7 +157,7 @@ def test_length_normalisation_changes_the_ranking() -> None:
 
 @pytest.mark.parametrize("attention", ["none", "bahdanau", "luong"])
 def test_greedy_equals_beam_width_one_on_a_tiny_model(attention: str) -> None:
-    from course_utils.decoding import beam_search_decode, greedy_decode
+    from course_utils.seq2seq.decoding import beam_search_decode, greedy_decode
 
     model = _tiny(attention)
     src = model.encode_source([s for s, _ in PAIRS])
@@ -165,7 +165,7 @@ def test_greedy_equals_beam_width_one_on_a_tiny_model(attention: str) -> None:
 
 
 def test_decoders_reject_bad_input() -> None:
-    from course_utils.decoding import beam_search_decode, greedy_decode
+    from course_utils.seq2seq.decoding import beam_search_decode, greedy_decode
 
     model = _tiny("none")
     with pytest.raises(ValueError, match="int matrix"):
@@ -180,12 +180,12 @@ def test_decoders_reject_bad_input() -> None:
 
 # ---------------------------------------------------------------- translator
 def test_save_load_round_trip_gives_identical_outputs(tmp_path: Path) -> None:
-    from course_utils.translate import Translator
+    from course_utils.seq2seq.translator import Translator
 
     model = _tiny("bahdanau", bidirectional=True, attention_units=4)
     sentences = [s for s, _ in PAIRS]
     path = model.save_translator(tmp_path / "tiny.keras")
-    loaded = Translator.load(path)
+    loaded = Translator.load_translator(path)
     assert loaded.get_config() == model.get_config()
     src = model.encode_source(sentences)
     tgt = np.ones((len(sentences), 3), "int32")
@@ -196,7 +196,7 @@ def test_save_load_round_trip_gives_identical_outputs(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match=".keras"):
         model.save_translator(tmp_path / "tiny.h5")
     with pytest.raises(FileNotFoundError):
-        Translator.load(tmp_path / "missing.keras")
+        Translator.load_translator(tmp_path / "missing.keras")
 
 
 def test_translator_handles_awkward_inputs() -> None:
@@ -218,7 +218,7 @@ def test_translator_handles_awkward_inputs() -> None:
 
 
 def test_masked_loss_ignores_padding() -> None:
-    from course_utils.seq2seq import masked_loss
+    from course_utils.seq2seq.layers import masked_loss
 
     rng = np.random.default_rng(0)
     logits = rng.normal(size=(1, 4, 6)).astype("float32")
@@ -229,9 +229,32 @@ def test_masked_loss_ignores_padding() -> None:
 
 
 def test_evaluate_translations() -> None:
-    from course_utils.translate import evaluate_translations
+    from course_utils.seq2seq.evaluation import evaluate_translations
 
     scores = evaluate_translations(["Ich heiße John.", "Hallo"], ["Ich heiße John.", "Guten Tag"])
     assert scores["exact_match"] == 50.0 and 0 < scores["bleu"] < 100 and 0 < scores["chrf"] < 100
     with pytest.raises(ValueError, match="as many"):
         evaluate_translations(["a"], ["a", "b"])
+
+
+def test_translator_settings_are_one_field_list():
+    """Constructor, from_pairs and get_config share Translator's FIELDS (read from its signature)."""
+    from course_utils.seq2seq.translator import FIELD_DEFAULTS, FIELDS, Translator
+
+    model = Translator.from_pairs([("a b", "x y"), ("b a", "y x")], embed_dim=4, units=4, attention="luong")
+    config = model.get_config()
+    assert list(config) == [*FIELDS, "name"]
+    assert config["attention"] == "luong" and config["embed_dim"] == 4
+    assert set(FIELD_DEFAULTS) == set(FIELDS) - {"source_vocab", "target_vocab"}
+    with pytest.raises(TypeError, match="from_pairs"):
+        Translator.from_pairs([("a", "x")], embed_dims=4)
+
+
+def test_plot_attention_returns_figure_and_axes() -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from course_utils.seq2seq.evaluation import plot_attention
+
+    fig, ax = plot_attention(np.full((2, 3), 1 / 3), ["a", "b", "c"], ["x", "y"], title="t")
+    assert ax.figure is fig and ax.get_title() == "t"

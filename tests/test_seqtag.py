@@ -1,11 +1,11 @@
-"""course_utils.seqtag: vocabularies, batches, the tagger model and its masks."""
+"""course_utils.tagging.tagger: vocabularies, batches, the tagger model and its masks."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from course_utils.seqtag import SHAPES, TaggerVocab, build_tagger, predict_tags, tagging_dataset, word_shape
+from course_utils.tagging.tagger import SHAPES, TaggerVocab, build_tagger, predict_tags, tagging_dataset, word_shape
 
 SENTS = [["The", "cat", "sat", "."], ["A", "dog", "ran", "home", "."], ["Bob", "sat", "."], ["The", "dog", "."]]
 TAGS = [["DT", "NN", "VBD", "."], ["DT", "NN", "VBD", "NN", "."], ["NNP", "VBD", "."], ["DT", "NN", "."]]

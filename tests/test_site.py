@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from course_utils.site import build_site, describe
+from course_kit.site import build_site, describe
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from course_utils.tagging import MostFrequentTagBaseline, macro_f1, per_tag_scores, token_accuracy
+from course_utils.tagging.metrics import MostFrequentTagBaseline, macro_f1, per_tag_scores, token_accuracy
 
 GOLD = [["PER", "O", "O", "O", "PER"], ["O", "LOC"]]
 PRED = [["PER", "O", "O", "PER", "O"], ["O", "LOC"]]

@@ -11,7 +11,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 from course_utils.plots import plot_accuracy_vs_lag, plot_gradient_norms, plot_training_curves, smooth  # noqa: E402
-from course_utils.tasks import accuracy_vs_lag, recall_task  # noqa: E402
+from course_utils.rnn.recall_task import accuracy_vs_lag, recall_task  # noqa: E402
 
 
 def test_recall_task_targets_are_the_first_symbol() -> None:
@@ -41,10 +41,10 @@ def test_accuracy_vs_lag_returns_a_tidy_table_for_any_layer() -> None:
 
 
 def test_accuracy_vs_lag_fallback_saves_then_loads_each_lag(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from course_utils import pretrained
+    from course_kit import pretrained
 
     monkeypatch.setattr(pretrained, "WEIGHTS_DIR", tmp_path)
-    kwargs = dict(units=4, n_symbols=3, n_train=64, n_test=32, epochs=2, seed=0, fallback="tiny_recall")
+    kwargs = dict(units=4, n_symbols=3, n_train=64, n_test=32, epochs=2, seed=0, fit=pretrained.fallback_fit("tiny_recall"))
     monkeypatch.setenv(pretrained.SAVE_ENV, "1")
     trained = accuracy_vs_lag(lambda u: keras.layers.SimpleRNN(u), [2, 3], **kwargs)
     assert sorted(p.name for p in tmp_path.glob("*.h5")) == ["tiny_recall_lag2.weights.h5", "tiny_recall_lag3.weights.h5"]

@@ -1,4 +1,4 @@
-"""course_utils.timeseries and course_utils.metrics: time splits without leakage,
+"""course_utils.time_series and course_utils.metrics: time splits without leakage,
 train-only normalisation, windows, baselines, and clear errors for bad arguments."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from course_utils import timeseries as ts
+from course_utils import time_series as ts
 from course_utils.metrics import accuracy, mae, metrics_table
 
 DATES = pd.date_range("2020-01-01", periods=100, freq="D")

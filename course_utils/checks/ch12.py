@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from ..exercises import CheckResult, SelfTest, call_learner, call_learner_number, failed, passed
+from .base import CheckResult, SelfTest, call_learner, call_learner_number, failed, passed
 
 
 def normalised_score_reference(logp_sum: float, length: int, alpha: float) -> float:

@@ -30,11 +30,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
+from ..paths import repo_root
 from ..validate import positive_int
 from . import _sources
 from ._cache import CacheError, read_manifest, read_split, write_corpus
-from ._sources import CorpusSpec, SourceMissingError
 from ._series import SERIES, load_co2, load_seattle_weather, load_series, load_sunspots
+from ._sources import CorpusSpec, SourceMissingError
 from ._splits import SPLITS, assign_splits, normalise
 
 __all__ = [
@@ -199,7 +200,7 @@ TRANSLATION_SOURCES: dict[str, str] = {"auf-deutsch": "en_de", "ding": "en_de_di
 
 # --------------------------------------------------------------------------- locations
 def _repo_datasets_dir() -> Path | None:
-    candidate = Path(__file__).resolve().parents[2] / "datasets"
+    candidate = repo_root() / "datasets"
     return candidate if candidate.is_dir() else None
 
 
@@ -425,6 +426,17 @@ def pairs_to_dataset(pairs: list[tuple[str, str]]) -> Any:
 
     en, de = zip(*pairs)
     return tf.data.Dataset.from_tensor_slices((list(en), list(de)))
+
+
+def without_autotune(dataset: Any) -> Any:
+    """``dataset`` with tf.data autotuning switched off. Autotuning can stall the end of
+    each ``fit()`` call by several seconds on small machines (results/benchmarks.md,
+    "fit teardown"), so every course pipeline that ``fit`` reads goes through this."""
+    import tensorflow as tf
+
+    options = tf.data.Options()
+    options.autotune.enabled = False
+    return dataset.with_options(options)
 
 
 def corpus_status(cache_dir: str | os.PathLike[str] | None = None) -> list[dict[str, Any]]:

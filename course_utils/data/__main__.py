@@ -91,7 +91,7 @@ def _series_card(name: str, frame) -> str:
         c = numeric[col]
         lines.append(f"| {col} | {c.mean():.2f} | {c.std():.2f} | {c.min():.2f} | {c.max():.2f} |")
     lines += ["", "There is no hashed split: time series are split by time in each notebook "
-              "(see `course_utils.timeseries.split_by_time`), so the model never sees the future.", "",
+              "(see `course_utils.time_series.split_by_time`), so the model never sees the future.", "",
               f"Checksum of the frame's CSV text (`course_utils.data._series.series_checksum`): `{series_checksum(frame)}`", "",
               "## Loading", "", "```python", f"from course_utils.data import load_series\nframe = load_series({name!r})   # pandas DataFrame indexed by date",
               "```", "", "## First three rows", "", "```", frame.head(3).to_string(), "```", ""]

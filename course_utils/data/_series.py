@@ -1,7 +1,7 @@
 """Real time series with dates, read from files that registry packages install.
 
 Unlike the text corpora these are not split by hash: a time series is split by
-*time* (see :func:`course_utils.timeseries.split_by_time`). Each loader checks the
+*time* (see :func:`course_utils.time_series.split_by_time`). Each loader checks the
 series against the checksum in ``datasets/checksums.json`` and warns when the
 installed package gives different numbers.
 """

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
+from ..paths import repo_root
+
 DING_PATH = Path("/usr/share/trans/de-en")
 
 
@@ -295,7 +297,7 @@ def sources_dir() -> Path:
 
     if env := os.environ.get(SOURCES_DIR_ENV):
         return Path(env)
-    return Path(__file__).resolve().parents[2] / "datasets" / "sources"
+    return repo_root() / "datasets" / "sources"
 
 
 def _downloaded_archive(filename: str, command: str) -> Callable[[], Path]:

@@ -23,7 +23,7 @@ import keras
 import numpy as np
 from keras import ops
 
-from .validate import finite_number, positive_int
+from ..validate import finite_number, positive_int
 
 __all__ = ["ScratchCell", "ScratchSimpleRNNCell", "copy_weights", "numpy_to_simple_rnn",
            "scratch_rnn", "simple_rnn_to_numpy",

@@ -3,7 +3,8 @@
 >>> tr = Translator.from_pairs(pairs.train, attention="luong")      # doctest: +SKIP
 >>> train_translator(tr, pairs.train, pairs.validation, epochs=20)  # doctest: +SKIP
 >>> tr.translate(["My name is Anna."])                               # doctest: +SKIP
->>> tr.save("translator.keras"); Translator.load("translator.keras") # doctest: +SKIP
+>>> tr.save_translator("translator.keras")                           # doctest: +SKIP
+>>> Translator.load_translator("translator.keras")                  # doctest: +SKIP
 
 How ``translate`` treats awkward inputs (documented behaviour, tested):
 
@@ -19,8 +20,9 @@ How ``translate`` treats awkward inputs (documented behaviour, tested):
 
 from __future__ import annotations
 
+import inspect
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -28,11 +30,12 @@ import keras
 import numpy as np
 from keras import ops
 
+from ..data import without_autotune
+from ..training import FitOutcome, fit_timed
+from ..validate import ids_in_range, positive_int
 from .decoding import _check_alpha, beam_search_decode, greedy_decode
-from .pretrained import fit_or_load
-from .seq2seq import Decoder, Encoder, masked_accuracy, masked_loss
-from .tokens import PAD, SPECIALS, UNK, build_vocabulary, decode_ids, encode, get_tokenizer
-from .validate import finite_array, ids_in_range, positive_int
+from .layers import Decoder, Encoder, masked_accuracy, masked_loss
+from .tokens import END, PAD, SPECIALS, START, UNK, build_vocabulary, decode_ids, encode, get_tokenizer
 
 
 def _check_pairs(pairs: Any) -> None:
@@ -58,15 +61,21 @@ class Translator(keras.Model):
                  target_tokenizer: str = "words", lowercase_source: bool = True, max_source_len: int = 30,
                  max_target_len: int = 30, bidirectional: bool = False, attention_units: int | None = None,
                  **kwargs: Any) -> None:
+        args = dict(locals())
         super().__init__(**kwargs)
         for name, vocab in [("source_vocab", source_vocab), ("target_vocab", target_vocab)]:
             if not isinstance(vocab, (list, tuple)) or list(vocab[: len(SPECIALS)]) != SPECIALS:
                 raise ValueError(f"{name} must be a list starting with the special tokens {SPECIALS}; "
-                                 "build it with course_utils.tokens.build_vocabulary")
+                                 "build it with course_utils.seq2seq.tokens.build_vocabulary")
         get_tokenizer(source_tokenizer), get_tokenizer(target_tokenizer)
         for name, value in [("max_source_len", max_source_len), ("max_target_len", max_target_len)]:
             positive_int(name, value)
         self.source_vocab, self.target_vocab = list(source_vocab), list(target_vocab)
+        # What get_config saves: every constructor argument of FIELDS (the vocabularies as lists).
+        settings = {name: args[name] for name in FIELDS}
+        settings.update(source_vocab=self.source_vocab, target_vocab=self.target_vocab,
+                        lowercase_source=bool(lowercase_source), bidirectional=bool(bidirectional))
+        self.settings = settings
         self.embed_dim, self.units, self.attention_type, self.dropout_rate = embed_dim, units, attention, dropout
         self.source_tokenizer, self.target_tokenizer = source_tokenizer, target_tokenizer
         self.lowercase_source = bool(lowercase_source)
@@ -81,11 +90,17 @@ class Translator(keras.Model):
     @classmethod
     def from_pairs(cls, pairs: Sequence[tuple[str, str]], max_vocab: int | None = 5000, min_count: int = 1,
                    **kwargs: Any) -> "Translator":
-        """Build vocabularies from training pairs (source, target), then the model."""
+        """Build vocabularies from training pairs (source, target), then the model;
+        ``kwargs`` are the other constructor arguments (:data:`FIELDS`)."""
         _check_pairs(pairs)
-        src_tok = get_tokenizer(kwargs.get("source_tokenizer", "words"))[0]
-        tgt_tok = get_tokenizer(kwargs.get("target_tokenizer", "words"))[0]
-        lower = kwargs.get("lowercase_source", True)
+        unknown = sorted(set(kwargs) - set(FIELDS) - {"name"})
+        if unknown or {"source_vocab", "target_vocab"} & set(kwargs):
+            raise TypeError(f"from_pairs() builds the vocabularies itself and takes the other Translator "
+                            f"settings {list(FIELDS[2:])}; got {unknown or ['source_vocab/target_vocab']}")
+        settings = {**FIELD_DEFAULTS, **kwargs}
+        src_tok = get_tokenizer(settings["source_tokenizer"])[0]
+        tgt_tok = get_tokenizer(settings["target_tokenizer"])[0]
+        lower = settings["lowercase_source"]
         src_vocab = build_vocabulary([src_tok(s) for s, _ in pairs], max_vocab, min_count, lowercase=lower)
         tgt_vocab = build_vocabulary([tgt_tok(t) for _, t in pairs], max_vocab, min_count)
         model = cls(src_vocab, tgt_vocab, **kwargs)
@@ -110,12 +125,7 @@ class Translator(keras.Model):
         return ops.add(logits, 0.0)
 
     def get_config(self) -> dict[str, Any]:
-        return {"source_vocab": self.source_vocab, "target_vocab": self.target_vocab, "embed_dim": self.embed_dim,
-                "units": self.units, "attention": self.attention_type, "dropout": self.dropout_rate,
-                "source_tokenizer": self.source_tokenizer, "target_tokenizer": self.target_tokenizer,
-                "lowercase_source": self.lowercase_source, "max_source_len": self.max_source_len,
-                "max_target_len": self.max_target_len, "bidirectional": self.bidirectional,
-                "attention_units": self.attention_units, "name": self.name}
+        return {**self.settings, "name": self.name}
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> "Translator":
@@ -151,14 +161,12 @@ class Translator(keras.Model):
         src = self.encode_source([s for s, _ in pairs])
         tgt = encode([tgt_tok(t) for _, t in pairs], self.target_vocab, self.max_target_len + 1,
                      add_start=True, add_end=True)
-        tgt_in = np.where(tgt == 3, 0, tgt)[:, :-1]   # drop [END] from the input side
+        tgt_in = np.where(tgt == END, PAD, tgt)[:, :-1]   # drop [END] from the input side
         tgt_out = tgt[:, 1:]                            # shift left: predict the next token
         ds = tf.data.Dataset.from_tensor_slices(((src, tgt_in), tgt_out))
         if shuffle:
             ds = ds.shuffle(len(pairs), seed=seed, reshuffle_each_iteration=True)
-        options = tf.data.Options()
-        options.autotune.enabled = False  # avoids a multi-second stall at the end of fit() (STACK_NOTES)
-        return ds.batch(batch_size).with_options(options)
+        return without_autotune(ds.batch(batch_size))
 
     # ------------------------------------------------------------------ inference
     def translate(self, texts: Sequence[str], method: str = "greedy", beam_width: int = 3, alpha: float = 1.0,
@@ -223,8 +231,8 @@ class Translator(keras.Model):
                              f"got shapes {src_ids.shape} and {out_ids.shape}")
         ids_in_range("src_ids", src_ids, len(self.source_vocab), "make them with model.encode_source(texts)")
         ids_in_range("out_ids", out_ids, len(self.target_vocab), "pass ids the decoder produced")
-        tgt_in = np.concatenate([np.full((out_ids.shape[0], 1), 2, "int32"), out_ids[:, :-1]], axis=1)
-        tgt_in = np.where(tgt_in == 3, 0, tgt_in)
+        tgt_in = np.concatenate([np.full((out_ids.shape[0], 1), START, "int32"), out_ids[:, :-1]], axis=1)
+        tgt_in = np.where(tgt_in == END, PAD, tgt_in)
         enc_out, state = self.encoder(src_ids)
         _, weights = self.decoder(tgt_in, enc_out, ops.not_equal(src_ids, PAD), state)
         return np.asarray(weights)
@@ -239,7 +247,7 @@ class Translator(keras.Model):
         return path
 
     @staticmethod
-    def load(path: str | Path) -> "Translator":
+    def load_translator(path: str | Path) -> "Translator":
         """Load a ``.keras`` file written by :meth:`save_translator`, with ``safe_mode=True``."""
         path = Path(path)
         if not path.is_file():
@@ -248,6 +256,13 @@ class Translator(keras.Model):
         if not isinstance(model, Translator):
             raise TypeError(f"{path} holds a {type(model).__name__}, not a Translator")
         return model
+
+
+# The settings a Translator is built from and saved with: its constructor's arguments, read once
+# from the signature, so that __init__, from_pairs and get_config share one list.
+_SIGNATURE = inspect.signature(Translator.__init__).parameters
+FIELDS: tuple[str, ...] = tuple(n for n, p in _SIGNATURE.items() if n != "self" and p.kind is p.POSITIONAL_OR_KEYWORD)
+FIELD_DEFAULTS: dict[str, Any] = {n: _SIGNATURE[n].default for n in FIELDS if _SIGNATURE[n].default is not inspect.Parameter.empty}
 
 
 def compile_translator(model: Translator, learning_rate: float = 3e-3, jit_compile: bool = False) -> Translator:
@@ -261,74 +276,18 @@ def compile_translator(model: Translator, learning_rate: float = 3e-3, jit_compi
 
 def train_translator(model: Translator, train: Sequence[tuple[str, str]], validation: Sequence[tuple[str, str]] | None,
                      epochs: int, batch_size: int = 64, learning_rate: float = 3e-3, seed: int = 1234,
-                     fallback: str | None = None) -> dict[str, list[float]]:
+                     fit: Callable[..., FitOutcome] = fit_timed) -> dict[str, list[float]]:
     """Compile (if needed) and fit with teacher forcing; returns the Keras history dict
     (``loss``, ``masked_accuracy``, and ``val_`` versions when validation is given).
 
-    ``fallback``: a name such as ``"ch11_luong"`` makes this a slow-machine fallback point
-    (:func:`course_utils.pretrained.fit_or_load`): with ``RECURRENT_PRETRAINED=1`` the shipped
-    weights of that name are loaded instead of training. They are stored in float16 to keep
-    each ~1.3M-parameter file near 2.5 MB."""
+    ``fit`` trains: :func:`course_utils.training.fit_timed` (the default) or any function
+    with its signature, such as the course's slow-machine fallback, which loads shipped
+    weights instead of training."""
     positive_int("epochs", epochs)
+    if not callable(fit):
+        raise TypeError(f"fit must be a function like course_utils.training.fit_timed, got {type(fit).__name__}")
     if not getattr(model, "compiled", False):
         compile_translator(model, learning_rate)
     ds = model.make_dataset(train, batch_size, shuffle=True, seed=seed)
     val = model.make_dataset(validation, batch_size, shuffle=False) if validation else None
-    return fit_or_load(model, ds, epochs, fallback, store_dtype="float16",  # trains unless fallback loads
-                       validation_data=val, shuffle=False)  # ds shuffles itself
-
-
-def evaluate_translations(hypotheses: Sequence[str], references: Sequence[str]) -> dict[str, float]:
-    """Corpus BLEU and chrF (sacrebleu, default settings) and exact match (%), all 0-100."""
-    import sacrebleu
-
-    if isinstance(hypotheses, str) or isinstance(references, str):
-        raise TypeError("pass lists of strings, not single strings")
-    if len(hypotheses) != len(references) or not references:
-        raise ValueError(f"need as many hypotheses as references (and at least one): {len(hypotheses)} vs {len(references)}")
-    for name, texts in (("hypotheses", hypotheses), ("references", references)):
-        bad = next((i for i, t in enumerate(texts) if not isinstance(t, str)), None)
-        if bad is not None:
-            raise TypeError(f"{name}[{bad}] is {type(texts[bad]).__name__} ({texts[bad]!r:.40}), not a string; "
-                            "detokenise token lists first (e.g. detokenize_words(tokens))")
-    exact = np.mean([h.strip() == r.strip() for h, r in zip(hypotheses, references)])
-    return {"bleu": sacrebleu.corpus_bleu(list(hypotheses), [list(references)]).score,
-            "chrf": sacrebleu.corpus_chrf(list(hypotheses), [list(references)]).score,
-            "exact_match": 100.0 * float(exact)}
-
-
-def plot_attention(weights: np.ndarray, source_tokens: Sequence[str], target_tokens: Sequence[str],
-                   ax: Any = None, title: str | None = None) -> Any:
-    """Heatmap of one sentence's attention weights (T, S): rows = output tokens, columns = source tokens."""
-    import matplotlib.pyplot as plt
-
-    weights = finite_array("weights", weights, fix="pass the attention weights of one sentence, (T, S)")
-    if weights.ndim != 2:
-        raise ValueError(f"weights must be one sentence's attention matrix (T, S), got shape {weights.shape}; "
-                         "pick one sentence: weights[i]")
-    weights = weights[: len(target_tokens), : len(source_tokens)]
-    if ax is None:
-        _, ax = plt.subplots(figsize=(0.5 * len(source_tokens) + 2, 0.4 * len(target_tokens) + 1.5))
-    ax.imshow(weights, cmap="viridis", vmin=0, vmax=1)
-    ax.set_xticks(range(len(source_tokens)), source_tokens, rotation=60, ha="right")
-    ax.set_yticks(range(len(target_tokens)), target_tokens)
-    ax.set(xlabel="source (English)", ylabel="output (German)")
-    if title:
-        ax.set_title(title)
-    return ax
-
-
-def plot_history(histories: dict[str, dict[str, list[float]]], metric: str = "loss", ax: Any = None) -> Any:
-    """Learning curves: one solid (train) and one dashed (validation) line per model."""
-    import matplotlib.pyplot as plt
-
-    if ax is None:
-        _, ax = plt.subplots(figsize=(6, 3))
-    for i, (name, h) in enumerate(histories.items()):
-        color = f"C{i}"
-        ax.plot(np.arange(1, len(h[metric]) + 1), h[metric], color=color, label=f"{name} train")
-        if f"val_{metric}" in h:
-            ax.plot(np.arange(1, len(h[metric]) + 1), h[f"val_{metric}"], "--", color=color, label=f"{name} validation")
-    ax.set(xlabel="epoch", ylabel=metric)
-    ax.legend(fontsize=8)
-    return ax
+    return fit(model, ds, epochs, validation_data=val, shuffle=False).history  # ds shuffles itself

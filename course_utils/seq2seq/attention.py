@@ -24,7 +24,7 @@ import keras
 import numpy as np
 from keras import ops
 
-from .validate import positive_int
+from ..validate import positive_int
 
 NEG_INF = -1e9
 

@@ -18,7 +18,9 @@ from typing import Any
 
 import numpy as np
 
-from .pretrained import fit_or_load_timed
+from ..data import without_autotune
+from ..training import FitOutcome, fit_timed
+from ..validate import int_in_range
 
 __all__ = ["accuracy_vs_lag", "recall_task"]
 
@@ -27,8 +29,7 @@ def recall_task(n: int, lag: int, n_symbols: int = 8, seed: int = 0) -> tuple[np
     """``n`` sequences of length ``lag``: inputs (n, lag, n_symbols) float32 one-hot,
     targets (n,) int32 = the id of the first symbol of each sequence."""
     for name, v, low in [("n", n, 1), ("lag", lag, 1), ("n_symbols", n_symbols, 2)]:
-        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < low:
-            raise ValueError(f"{name} must be an int >= {low}, got {v!r}")
+        int_in_range(name, v, low)
     rng = np.random.default_rng(seed)
     ids = rng.integers(0, n_symbols, size=(n, lag))
     x = np.eye(n_symbols, dtype="float32")[ids]
@@ -38,7 +39,7 @@ def recall_task(n: int, lag: int, n_symbols: int = 8, seed: int = 0) -> tuple[np
 def accuracy_vs_lag(layer_factory: Callable[[int], Any], lags: Sequence[int], name: str | None = None,
                     units: int = 32, n_symbols: int = 8, n_train: int = 2048, n_test: int = 512,
                     epochs: int = 20, batch_size: int = 64, learning_rate: float = 3e-3,
-                    seed: int = 0, fallback: str | None = None) -> Any:
+                    seed: int = 0, fit: Callable[..., FitOutcome] = fit_timed) -> Any:
     """Train ``Input -> layer_factory(units) -> Dense(n_symbols)`` on the recall task at each lag
     and measure test accuracy. ``layer_factory(units)`` must return a Keras recurrent layer that
     outputs only its last step, e.g. ``lambda u: keras.layers.SimpleRNN(u)``.
@@ -46,19 +47,23 @@ def accuracy_vs_lag(layer_factory: Callable[[int], Any], lags: Sequence[int], na
     Returns a pandas DataFrame with one row per lag: model, lag, accuracy, chance, train_loss,
     seconds. Each lag uses fresh weights and its own data seeds (seed + lag), so runs repeat.
 
-    ``fallback``: a name such as ``"ch05_lstm_fb3"`` makes each lag a slow-machine fallback
-    point named ``<fallback>_lag<lag>`` (:mod:`course_utils.pretrained`): with
-    ``RECURRENT_PRETRAINED=1`` shipped weights are loaded instead of training, and
-    ``seconds`` is the training time measured when they were made."""
+    ``fit`` trains each lag's model: :func:`course_utils.training.fit_timed` (the default) or
+    any function with its signature; it is called with ``part="lag<lag>"``. The course's
+    slow-machine fallback is one: it loads shipped weights instead of training, and
+    ``seconds`` is then the training time measured when they were made."""
     import keras
     import pandas as pd
     import tensorflow as tf
 
+    if not callable(fit):
+        raise TypeError(f"fit must be a function like course_utils.training.fit_timed, got {type(fit).__name__}")
     if not callable(layer_factory):
         raise TypeError("layer_factory must be a function units -> layer, e.g. lambda u: keras.layers.SimpleRNN(u)")
     lags = list(lags)
-    if not lags or any(isinstance(l, bool) or not isinstance(l, (int, np.integer)) or l < 1 for l in lags):
+    if not lags:
         raise ValueError(f"lags must be a non-empty list of positive ints, got {lags!r}")
+    for lag in lags:
+        int_in_range("each lag", lag, 1, meaning="lags must be a non-empty list of positive ints")
     rows = []
     for lag in lags:
         keras.utils.set_random_seed(seed + int(lag))
@@ -72,12 +77,9 @@ def accuracy_vs_lag(layer_factory: Callable[[int], Any], lags: Sequence[int], na
         model = keras.Sequential([keras.Input((int(lag), n_symbols)), layer, keras.layers.Dense(n_symbols)])
         model.compile(optimizer=keras.optimizers.Adam(learning_rate, clipnorm=1.0),
                       loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True), metrics=["accuracy"])
-        options = tf.data.Options()
-        options.autotune.enabled = False
-        ds = (tf.data.Dataset.from_tensor_slices((x_train, y_train))
-              .shuffle(n_train, seed=seed).batch(batch_size).with_options(options))
-        point = None if fallback is None else f"{fallback}_lag{int(lag)}"
-        history, seconds, _ = fit_or_load_timed(model, ds, epochs, point, shuffle=False)  # ds shuffles itself
+        ds = without_autotune(tf.data.Dataset.from_tensor_slices((x_train, y_train))
+                              .shuffle(n_train, seed=seed).batch(batch_size))
+        history, seconds, _ = fit(model, ds, epochs, part=f"lag{int(lag)}", shuffle=False)  # ds shuffles itself
         logits = np.asarray(model(x_test, training=False))  # one call; predict() in a loop retraces
         rows.append({"model": name, "lag": int(lag), "accuracy": float(np.mean(logits.argmax(-1) == y_test)),
                      "chance": 1.0 / n_symbols, "train_loss": float(history["loss"][-1]),

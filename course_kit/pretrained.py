@@ -2,7 +2,9 @@
 
 A notebook trains with :func:`fit_or_load` (or :func:`fit_or_load_timed`) instead of
 ``model.fit``; the translators of chapters 10-12 and the recall models of 04-06 do so
-through ``train_translator(..., fallback=name)`` and ``accuracy_vs_lag(..., fallback=name)``.
+by passing :func:`fallback_fit` as the ``fit=`` function of the library's training helpers:
+``train_translator(..., fit=fallback_fit(name, "float16"))`` and
+``accuracy_vs_lag(..., fit=fallback_fit(name))``.
 By default it trains, exactly as before. With ``RECURRENT_PRETRAINED=1`` in the
 environment it loads the weights that ``scripts/train_fallbacks.py`` produced by running
 that very notebook (so the weights come from the same seeded code) and skips training::
@@ -29,18 +31,22 @@ import json
 import os
 import re
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
+from course_utils.paths import repo_root
+from course_utils.training import FitOutcome, fit_timed
+
+ROOT = repo_root()
 WEIGHTS_DIR = ROOT / "weights"
 USE_ENV = "RECURRENT_PRETRAINED"
 SAVE_ENV = "RECURRENT_SAVE_FALLBACK"
 FORMAT = "recurrent-weights-1"
 STORE_DTYPES = ("float32", "float16")
-FALLBACK_CALL = re.compile(r"fit_or_load(_timed)?\(|fallback=")  # how a notebook's source marks a fallback point
+FALLBACK_CALL = re.compile(r"fit_or_load(_timed)?\(|fallback_fit\(")  # how a notebook's source marks a fallback point
 
 
 def _sha256(path: Path) -> str:
@@ -103,15 +109,6 @@ def load_weights(model: Any, path: str | Path) -> None:
     model.set_weights(values)
 
 
-class FitOutcome(NamedTuple):
-    """What :func:`fit_or_load_timed` did. ``seconds`` is the training wall time; for loaded
-    weights it is the time measured when they were made (on the maintainer's machine)."""
-
-    history: dict[str, list[float]]
-    seconds: float
-    loaded: bool
-
-
 def fit_or_load(model: Any, data: Any, epochs: int, name: str | None, store_dtype: str = "float32",
                 **fit_kwargs: Any) -> dict[str, list[float]]:
     """Train ``model`` on ``data`` (``model.fit(data, epochs=..., verbose=0, **fit_kwargs)``) and
@@ -145,10 +142,7 @@ def fit_or_load_timed(model: Any, data: Any, epochs: int, name: str | None, stor
             print(f"Loaded pre-trained weights {weights.name}{rounded}, made by scripts/train_fallbacks.py "
                   f"on {meta['made_on']} in {meta['train_seconds']:.0f} s of training; training skipped.")
             return FitOutcome(meta["history"], float(meta["train_seconds"]), True)
-    t0 = time.perf_counter()
-    history = model.fit(data, epochs=epochs, verbose=0, **fit_kwargs).history
-    seconds = time.perf_counter() - t0
-    history = {k: [float(v) for v in vals] for k, vals in history.items()}
+    history, seconds, _ = fit_timed(model, data, epochs, **fit_kwargs)
     if name is not None and os.environ.get(SAVE_ENV) == "1":
         from .env import versions
 
@@ -160,3 +154,19 @@ def fit_or_load_timed(model: Any, data: Any, epochs: int, name: str | None, stor
         meta_path.write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
         print(f"Saved {weights.name} ({weights.stat().st_size / 1e6:.1f} MB, {store_dtype}) for slow machines.")
     return FitOutcome(history, seconds, False)
+
+
+def fallback_fit(name: str, store_dtype: str = "float32") -> Callable[..., FitOutcome]:
+    """A ``fit=`` function for the library's training helpers (the signature of
+    :func:`course_utils.training.fit_timed`) that makes them the slow-machine fallback point
+    ``name``: :func:`fit_or_load_timed` under that name, or ``<name>_<part>`` when the helper
+    fits several models (``accuracy_vs_lag`` passes ``part="lag<lag>"``)."""
+    _paths(name)  # a bad name fails here, before any training
+    if store_dtype not in STORE_DTYPES:
+        raise ValueError(f"store_dtype must be one of {STORE_DTYPES}, got {store_dtype!r}")
+
+    def fit(model: Any, data: Any, epochs: int, part: str | None = None, **fit_kwargs: Any) -> FitOutcome:
+        point = name if part is None else f"{name}_{part}"
+        return fit_or_load_timed(model, data, epochs, point, store_dtype, **fit_kwargs)
+
+    return fit

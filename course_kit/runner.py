@@ -1,12 +1,12 @@
 """Execute the course's notebooks headless and tabulate the results.
 
-    python -m course_utils.runner                 # every notebook -> build/*.ipynb, build/*.html
-    python -m course_utils.runner 00 03           # only the notebooks whose names start so
-    python -m course_utils.runner --store         # also write the outputs back into notebooks/
-    python -m course_utils.runner --jobs 2        # two notebooks at once (what `make course` does)
+    python -m course_kit.runner                 # every notebook -> build/*.ipynb, build/*.html
+    python -m course_kit.runner 00 03           # only the notebooks whose names start so
+    python -m course_kit.runner --store         # also write the outputs back into notebooks/
+    python -m course_kit.runner --jobs 2        # two notebooks at once (what `make course` does)
 
 Prints one row per notebook (wall seconds and its key metric, see
-:func:`course_utils.report.key_metric`) and writes ``build/results.md`` and
+:func:`course_kit.report.key_metric`) and writes ``build/results.md`` and
 ``build/results.json``. Exits non-zero if any notebook fails.
 
 ``--jobs 2`` runs two notebooks at once, longest first (by each notebook's stated
@@ -15,9 +15,9 @@ whole course finishes sooner, while each notebook's own wall time grows; the Run
 figures in the notebooks are therefore measured one at a time (``--store`` forces that).
 
 Kernels run with ``TF_CPP_MIN_LOG_LEVEL=1`` (unless set), and TensorFlow's INFO-level
-start-up lines are taken out of the outputs (:mod:`course_utils.tflog`); its warnings
+start-up lines are taken out of the outputs (:mod:`course_kit.tflog`); its warnings
 and errors stay. The HTML pages load MathJax from ``build/mathjax/``, which is copied
-next to them (:mod:`course_utils.pages`): they work offline.
+next to them (:mod:`course_kit.pages`): they work offline.
 """
 
 from __future__ import annotations
@@ -32,11 +32,13 @@ import time
 from pathlib import Path
 from typing import Any
 
+from course_utils.paths import repo_root
+
 from .pages import write_page
 from .report import METRICS_ENV
 from .tflog import quiet_notebook, quiet_tf_env
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = repo_root()
 CELL_TIMEOUT_S = 600
 _RUN_TIME = re.compile(r"\*\*Run time:\*\*\s*(\d+(?:\.\d+)?)\s*s")
 
@@ -154,7 +156,7 @@ def results_table(rows: list[dict[str, Any]]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m course_utils.runner", description=__doc__,
+    parser = argparse.ArgumentParser(prog="python -m course_kit.runner", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("only", nargs="*", help="notebook name prefixes, e.g. 00 03 (default: all)")
     parser.add_argument("--notebooks", type=Path, default=ROOT / "notebooks")

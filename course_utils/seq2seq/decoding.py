@@ -16,8 +16,8 @@ from typing import Any
 
 import numpy as np
 
+from ..validate import finite_array, finite_number, ids_in_range, positive_int
 from .tokens import END, PAD, START
-from .validate import finite_array, finite_number, ids_in_range, positive_int
 
 
 def _check_model_and_src(model: Any, src_ids: Any, max_len: Any) -> np.ndarray:
@@ -26,7 +26,7 @@ def _check_model_and_src(model: Any, src_ids: Any, max_len: Any) -> np.ndarray:
     src = np.asarray(src_ids)
     if src.ndim != 2 or not np.issubdtype(src.dtype, np.integer):
         raise ValueError(f"src_ids must be an int matrix (batch, S), got shape {src.shape} dtype {src.dtype}; "
-                         "use course_utils.tokens.encode(...) to make one")
+                         "use course_utils.seq2seq.tokens.encode(...) to make one")
     if src.shape[0] == 0 or src.shape[1] == 0:
         raise ValueError(f"src_ids is empty, shape {src.shape}; pass at least one non-empty sentence")
     vocab_size = getattr(model.encoder, "vocab_size", None)

@@ -1,14 +1,14 @@
 """Build a static HTML site of the course from the stored, executed notebooks.
 
-    python -m course_utils.site            # -> build/site/index.html and one page per chapter
+    python -m course_kit.site            # -> build/site/index.html and one page per chapter
 
 Each chapter page is nbconvert's HTML export of the notebook (with its stored plots),
 with a navigation bar (index, previous, next) added at the top and bottom. The index
 lists every chapter with its title, objectives line and run time.
 
 The site works offline: MathJax is copied into ``build/site/mathjax/`` and every page
-loads it from there (:mod:`course_utils.pages`); TensorFlow's INFO-level start-up lines
-are left out of the stored outputs shown (:mod:`course_utils.tflog`).
+loads it from there (:mod:`course_kit.pages`); TensorFlow's INFO-level start-up lines
+are left out of the stored outputs shown (:mod:`course_kit.tflog`).
 """
 
 from __future__ import annotations
@@ -20,10 +20,12 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from course_utils.paths import repo_root
+
 from .pages import copy_mathjax, html_exporter
 from .tflog import quiet_notebook
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = repo_root()
 
 _STYLE = """
 <style>
@@ -108,7 +110,7 @@ on a 2-core CPU, offline; the pages show its stored outputs and plots.</p>
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m course_utils.site", description=__doc__,
+    parser = argparse.ArgumentParser(prog="python -m course_kit.site", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--notebooks", type=Path, default=ROOT / "notebooks")
     parser.add_argument("--out", type=Path, default=ROOT / "build" / "site")

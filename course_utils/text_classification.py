@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from .validate import binary_labels, finite_array, finite_number, in_unit_interval, positive_int
+from .validate import binary_labels, finite_array, finite_number, in_unit_interval, int_in_range, positive_int
 
 __all__ = [
     "BagOfWordsLogisticRegression",
@@ -50,8 +50,7 @@ class BagOfWordsLogisticRegression:
     """
 
     def __init__(self, max_tokens: int = 10_000, l2: float = 1e-3) -> None:
-        if isinstance(max_tokens, bool) or not isinstance(max_tokens, int) or max_tokens < 3:
-            raise ValueError(f"max_tokens must be an int >= 3, got {max_tokens!r}")
+        int_in_range("max_tokens", max_tokens, 3, numpy_ints=False)
         finite_number("l2", l2, low=0, fix="use l2=0 for no regularisation")
         self.max_tokens, self.l2 = max_tokens, float(l2)
         self.vectorizer: Any = None
@@ -118,9 +117,11 @@ class BagOfWordsLogisticRegression:
 
 
 def build_text_classifier(
-    vocabulary_size: int, embed_dim: int = 32, units: int = 32, cell: str = "lstm", bidirectional: bool = False
+    vocabulary_size: int, embed_dim: int = 32, units: int = 32, cell: str = "lstm", bidirectional: bool = False,
+    learning_rate: float = 2e-3,
 ) -> Any:
-    """Keras model: token ids (batch, T) -> P(positive) (batch, 1).
+    """Keras model: token ids (batch, T) -> P(positive) (batch, 1), compiled with
+    Adam(learning_rate), binary cross-entropy and accuracy, ready for ``fit``.
 
     Embedding(mask_zero=True) so that padding is skipped, one LSTM or GRU layer (optionally
     Bidirectional: one pass left-to-right and one right-to-left, final states concatenated),
@@ -130,6 +131,7 @@ def build_text_classifier(
 
     for name, value in (("vocabulary_size", vocabulary_size), ("embed_dim", embed_dim), ("units", units)):
         positive_int(name, value)
+    finite_number("learning_rate", learning_rate, low=0, low_open=True)
     layers = {"lstm": keras.layers.LSTM, "gru": keras.layers.GRU}
     if cell not in layers:
         raise ValueError(f"cell must be 'lstm' or 'gru', got {cell!r}")
@@ -139,7 +141,9 @@ def build_text_classifier(
     x = (keras.layers.Bidirectional(rnn) if bidirectional else rnn)(x)
     out = keras.layers.Dense(1, activation="sigmoid")(x)
     name = f"{'bi' if bidirectional else ''}{cell}_classifier"
-    return keras.Model(ids, out, name=name)
+    model = keras.Model(ids, out, name=name)
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="binary_crossentropy", metrics=["accuracy"])
+    return model
 
 
 def score_texts(model: Any, vectorizer: Any, texts: Sequence[str]) -> np.ndarray:

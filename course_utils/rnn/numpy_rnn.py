@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .validate import finite_array, finite_number, positive_int
+from ..validate import finite_array, finite_number, positive_int
 
 PARAM_NAMES = ("W_hx", "W_hh", "b_h", "W_hy", "b_y")
 ACTIVATIONS = ("tanh", "relu", "sigmoid")

@@ -22,7 +22,8 @@ from typing import Any
 
 import numpy as np
 
-from .validate import positive_int, string_lists
+from ..data import without_autotune
+from ..validate import positive_int, string_lists
 
 __all__ = ["SHAPES", "TaggerVocab", "build_tagger", "predict_tags", "tagging_dataset", "word_shape"]
 
@@ -147,9 +148,7 @@ def tagging_dataset(vocab: TaggerVocab, sentences: Sequence[Sequence[str]], tags
     ds = tf.data.Dataset.from_generator(gen, output_signature=(
         {"words": spec, "suffixes": spec, "shapes": spec}, spec, tf.TensorSpec((None, None), tf.float32)))
     ds = ds.apply(tf.data.experimental.assert_cardinality(len(batches)))  # Keras then knows the epoch's length
-    options = tf.data.Options()
-    options.autotune.enabled = False
-    return ds.with_options(options)
+    return without_autotune(ds)
 
 
 def build_tagger(vocab: TaggerVocab, units: int = 64, bidirectional: bool = True, layers: int = 1,

@@ -24,10 +24,12 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from .validate import ids_in_range, non_empty_vocab, positive_int, string_lists
+from ..validate import ids_in_range, int_in_range, non_empty_vocab, positive_int, string_lists
 
-PAD, UNK, START, END = 0, 1, 2, 3
+# The one source of the special tokens and their ids: every vocabulary starts with SPECIALS,
+# so a special token's id is its position here.
 SPECIALS = ["", "[UNK]", "[START]", "[END]"]
+PAD, UNK, START, END = (SPECIALS.index(t) for t in ("", "[UNK]", "[START]", "[END]"))
 
 _WORD = re.compile(r"\w+(?:'\w+)?|[^\w\s]", re.UNICODE)
 
@@ -126,8 +128,8 @@ def build_vocabulary(token_lists: Sequence[Sequence[str]], max_size: int | None 
     if isinstance(token_lists, str) or not isinstance(token_lists, Sequence):
         raise TypeError("build_vocabulary() needs a list of token lists, e.g. [tokenize_words(s) for s in sentences]")
     string_lists("token_lists", token_lists, "tokens", "tokenise each sentence first: [tokenize_words(s) for s in sentences]")
-    if max_size is not None and (isinstance(max_size, bool) or not isinstance(max_size, int) or max_size <= len(SPECIALS)):
-        raise ValueError(f"max_size must be an int > {len(SPECIALS)} (it includes the special tokens), got {max_size!r}")
+    int_in_range("max_size", max_size, len(SPECIALS) + 1, meaning="it includes the special tokens", allow_none=True,
+                 numpy_ints=False)
     positive_int("min_count", min_count)
     counts = Counter(t.lower() if lowercase else t for tokens in token_lists for t in tokens)
     for s in SPECIALS:

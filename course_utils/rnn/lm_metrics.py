@@ -15,7 +15,7 @@ from collections import Counter, defaultdict
 import numbers
 from collections.abc import Iterable
 
-from .validate import positive_int
+from ..validate import positive_int
 
 __all__ = ["CharNGram", "bits_per_char", "perplexity", "select_ngram"]
 

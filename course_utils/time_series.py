@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from .validate import finite_array, finite_number
+from .validate import finite_array, finite_number, int_in_range
 
 __all__ = [
     "Normaliser",
@@ -31,11 +31,6 @@ __all__ = [
 
 
 # --------------------------------------------------------------------------- validation
-def _check_int(name: str, value: Any, minimum: int = 1) -> None:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise ValueError(f"{name} must be an int >= {minimum}, got {value!r}")
-
-
 def _as_2d(data: Any, name: str = "data") -> np.ndarray:
     arr = np.asarray(data, dtype="float32")
     if arr.ndim == 1:
@@ -119,9 +114,8 @@ class Normaliser:
     def inverse(self, scaled: Any, column: int | None = None) -> np.ndarray:
         """Undo :meth:`transform`; ``column`` picks one feature's statistics (for a target)."""
         arr = finite_array("scaled", scaled, "float32", fix="check the model's forecasts: did training diverge?")
-        if column is not None and (isinstance(column, bool) or not isinstance(column, (int, np.integer))
-                                   or not -len(self.mean) <= column < len(self.mean)):
-            raise ValueError(f"column must be an int in [0, {len(self.mean)}) (a feature index), got {column!r}")
+        int_in_range("column", column, -len(self.mean), high=len(self.mean) - 1, meaning="a feature index",
+                     allow_none=True)
         if column is None:
             return arr * self.std + self.mean
         return arr * self.std[column] + self.mean[column]
@@ -148,10 +142,10 @@ def window_origins(n: int, window: int, horizon: int = 1, stride: int = 1) -> np
     Window ``i`` reads steps ``[i*stride, i*stride + window)`` and predicts
     ``[i*stride + window, i*stride + window + horizon)``. Shape (num_windows,).
     """
-    _check_int("window", window)
-    _check_int("horizon", horizon)
-    _check_int("stride", stride)
-    _check_int("n", n)
+    int_in_range("window", window, 1)
+    int_in_range("horizon", horizon, 1)
+    int_in_range("stride", stride, 1)
+    int_in_range("n", n, 1)
     if window + horizon > n:
         raise ValueError(
             f"a window of {window} steps plus a horizon of {horizon} needs at least {window + horizon} steps, "
@@ -188,7 +182,7 @@ def make_window_dataset(
     x = _as_2d(data, "data")
     y = _as_target(target, len(x))
     window_origins(len(x), window, horizon, stride)  # validates the arguments
-    _check_int("batch_size", batch_size)
+    int_in_range("batch_size", batch_size, 1)
     if shuffle and seed is None:
         raise ValueError("shuffle=True needs a seed, so that runs are reproducible")
     return keras.utils.timeseries_dataset_from_array(
@@ -235,7 +229,7 @@ def period_windows(
 # --------------------------------------------------------------------------- baselines
 def naive_forecast(y: Any, origins: Any, horizon: int = 1) -> np.ndarray:
     """Persistence: every step ahead repeats the last known value ``y[origin]``. Shape (len(origins), horizon)."""
-    _check_int("horizon", horizon)
+    int_in_range("horizon", horizon, 1)
     y = _as_series(y)
     origins = _as_origins(origins, len(y))
     return np.repeat(y[origins][:, None], horizon, axis=1)
@@ -245,8 +239,8 @@ def seasonal_naive_forecast(y: Any, origins: Any, horizon: int, period: int) -> 
     """Seasonal persistence: step ``origin + k`` repeats ``y[origin + k - period]``, the value one
     season earlier (k = 1..horizon). Needs ``period >= horizon`` so it uses only known values.
     Shape (len(origins), horizon)."""
-    _check_int("horizon", horizon)
-    _check_int("period", period)
+    int_in_range("horizon", horizon, 1)
+    int_in_range("period", period, 1)
     if period < horizon:
         raise ValueError(f"period ({period}) must be >= horizon ({horizon}), or the forecast would use unknown future values")
     y = _as_series(y)
@@ -304,17 +298,22 @@ class LinearForecaster:
 
 
 # --------------------------------------------------------------------------- the RNN
-def build_rnn_forecaster(window: int, n_features: int, horizon: int = 1, units: int = 32, cell: str = "gru") -> Any:
+def build_rnn_forecaster(window: int, n_features: int, horizon: int = 1, units: int = 32, cell: str = "gru",
+                         learning_rate: float = 3e-3) -> Any:
     """A Keras model (batch, window, f) -> (batch, horizon): one LSTM or GRU layer
-    reads the window, and a Dense layer maps its last state to the ``horizon`` values."""
+    reads the window, and a Dense layer maps its last state to the ``horizon`` values.
+    Compiled with Adam(learning_rate) and mean squared error, ready for ``fit``."""
     import keras
 
     for name, value in (("window", window), ("n_features", n_features), ("horizon", horizon), ("units", units)):
-        _check_int(name, value)
+        int_in_range(name, value, 1)
+    finite_number("learning_rate", learning_rate, low=0, low_open=True)
     layers = {"lstm": keras.layers.LSTM, "gru": keras.layers.GRU}
     if cell not in layers:
         raise ValueError(f"cell must be 'lstm' or 'gru', got {cell!r}")
     inputs = keras.Input(shape=(window, n_features))
     state = layers[cell](units)(inputs)
     outputs = keras.layers.Dense(horizon)(state)
-    return keras.Model(inputs, outputs, name=f"{cell}_forecaster")
+    model = keras.Model(inputs, outputs, name=f"{cell}_forecaster")
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="mse")
+    return model

@@ -1,8 +1,8 @@
 """The course benchmark: notebook wall times, training and decoding throughput.
 
-    python -m course_utils.bench                  # everything (runs the whole course first)
-    python -m course_utils.bench --reuse-notebooks build/results.json
-    python -m course_utils.bench --skip-notebooks # only the throughput measurements
+    python -m course_kit.bench                  # everything (runs the whole course first)
+    python -m course_kit.bench --reuse-notebooks build/results.json
+    python -m course_kit.bench --skip-notebooks # only the throughput measurements
 
 Writes ``results/benchmarks.md`` and ``results/benchmarks.json``. Wherever two
 things are compared they are measured in the same run, interleaved, and reported as
@@ -22,7 +22,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
+from course_utils.paths import repo_root
+
+ROOT = repo_root()
 RESULTS = ROOT / "results"
 
 
@@ -51,13 +53,9 @@ def machine_info() -> dict[str, Any]:
 def _layer(kind: str, scratch: bool, units: int, unroll: bool = False) -> Any:
     import keras
 
-    from . import cells
-
+    from course_utils.rnn import cells
     if scratch:
-        cell = {"SimpleRNN": cells.ScratchSimpleRNNCell, "LSTM": getattr(cells, "ScratchLSTMCell", None),
-                "GRU": getattr(cells, "ScratchGRUCell", None)}[kind]
-        if cell is None:
-            raise RuntimeError(f"course_utils.cells has no scratch {kind} cell yet")
+        cell = {"SimpleRNN": cells.ScratchSimpleRNNCell, "LSTM": cells.ScratchLSTMCell, "GRU": cells.ScratchGRUCell}[kind]
         return keras.layers.RNN(cell(units), return_sequences=True, unroll=unroll)
     return getattr(keras.layers, kind)(units, return_sequences=True, unroll=unroll)
 
@@ -92,7 +90,7 @@ def training_throughput(units: int = 128, seq_len: int = 50, batch: int = 64, ba
     course's from-scratch cells, plus the speed knobs tried (jit_compile, unroll)."""
     import numpy as np
 
-    from .seed import set_seed
+    from course_utils.seed import set_seed
 
     set_seed(0, deterministic_ops=False)  # determinism costs speed and is not needed to time
     vocab = 65
@@ -105,11 +103,7 @@ def training_throughput(units: int = 128, seq_len: int = 50, batch: int = 64, ba
     for kind in ("SimpleRNN", "LSTM", "GRU"):
         kind_variants = variants + ([("from scratch + unroll", True, False, True)] if kind == "SimpleRNN" else [])
         for label, scratch, jit, unroll in kind_variants:
-            try:
-                model = _char_model(kind, scratch, vocab, units, jit, unroll)
-            except RuntimeError as exc:
-                progress(f"  {kind:9} {label:28} skipped: {exc}")
-                continue
+            model = _char_model(kind, scratch, vocab, units, jit, unroll)
             sps = _time_fit(model, x, y, batch, repeats)
             rows.append({"layer": kind, "variant": label, "samples_per_s": round(sps, 1),
                          "params": int(model.count_params())})
@@ -164,22 +158,20 @@ def dataset_cache(epochs: int = 3, progress: Callable[[str], None] = print) -> l
     import keras
     import tensorflow as tf
 
-    from .data import load_translation
-    from .seed import set_seed
+    from course_utils.data import load_translation, without_autotune
+    from course_utils.seed import set_seed
 
     set_seed(0, deterministic_ops=False)
     sentences = [en for en, _ in load_translation().train]
     vectorizer = keras.layers.TextVectorization(max_tokens=2000)
     vectorizer.adapt(sentences)
     labels = [float(len(s.split()) > 6) for s in sentences]
-    options = tf.data.Options()
-    options.autotune.enabled = False
     rows = []
     for label in ("map every epoch", "map once, then .cache()"):
         ds = tf.data.Dataset.from_tensor_slices((sentences, labels)).map(lambda s, y: (vectorizer(s), y))
         if label.endswith("cache()"):
             ds = ds.cache()
-        ds = ds.padded_batch(64).prefetch(2).with_options(options)
+        ds = without_autotune(ds.padded_batch(64).prefetch(2))
         model = keras.Sequential([keras.layers.Embedding(2000, 16, mask_zero=True), keras.layers.GRU(16),
                                   keras.layers.Dense(1)])
         model.compile("adam", keras.losses.BinaryCrossentropy(from_logits=True))
@@ -202,7 +194,8 @@ def fit_teardown(calls: int = 6, progress: Callable[[str], None] = print) -> lis
     import numpy as np
     import tensorflow as tf
 
-    from .seed import set_seed
+    from course_utils.data import without_autotune
+    from course_utils.seed import set_seed
 
     set_seed(0, deterministic_ops=False)
     rng = np.random.default_rng(0)
@@ -215,9 +208,7 @@ def fit_teardown(calls: int = 6, progress: Callable[[str], None] = print) -> lis
         for label in times:
             ds = tf.data.Dataset.from_tensor_slices((x, y)).batch(64).prefetch(tf.data.AUTOTUNE)
             if label == "autotune off":
-                options = tf.data.Options()
-                options.autotune.enabled = False
-                ds = ds.with_options(options)
+                ds = without_autotune(ds)
             t0 = time.perf_counter()
             model.fit(ds, epochs=1, verbose=0)
             times[label].append(time.perf_counter() - t0)
@@ -233,9 +224,10 @@ def decoding_throughput(n_sentences: int = 200, epochs: int = 12, repeats: int =
                         progress: Callable[[str], None] = print) -> list[dict[str, Any]]:
     """Sentences/s of greedy decoding and beam search (widths 3 and 5) with a small
     attention translator trained briefly on the EN->DE pairs (so it emits [END])."""
-    from .data import load_translation
-    from .seed import set_seed
-    from .translate import Translator, evaluate_translations, train_translator
+    from course_utils.data import load_translation
+    from course_utils.seed import set_seed
+    from course_utils.seq2seq.evaluation import evaluate_translations
+    from course_utils.seq2seq.translator import Translator, train_translator
 
     set_seed(0)
     pairs = load_translation(max_words=8)
@@ -344,7 +336,7 @@ def write_report(results: dict[str, Any], notes: str = "") -> tuple[Path, Path]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m course_utils.bench", description=__doc__,
+    parser = argparse.ArgumentParser(prog="python -m course_kit.bench", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--skip-notebooks", action="store_true", help="do not run the notebooks")
     parser.add_argument("--reuse-notebooks", type=Path, help="take notebook times from a runner results.json")

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .validate import string_lists
+from ..validate import string_lists
 
 
 def _flatten(gold: Sequence[Sequence[str]], pred: Sequence[Sequence[str]]) -> tuple[list[str], list[str]]:

@@ -15,7 +15,8 @@ from typing import Any
 
 import numpy as np
 
-from .validate import ids_in_range, positive_int
+from ..data import without_autotune
+from ..validate import ids_in_range, int_in_range, positive_int
 
 __all__ = ["CharVocab", "build_char_lm", "char_lm_dataset", "evaluate_char_lm", "make_stepper", "windows"]
 
@@ -102,9 +103,7 @@ def char_lm_dataset(ids: np.ndarray, seq_len: int = 100, batch_size: int = 64, s
     ds = tf.data.Dataset.from_tensor_slices((x, y))
     if shuffle:
         ds = ds.shuffle(len(x), seed=seed, reshuffle_each_iteration=True)
-    options = tf.data.Options()
-    options.autotune.enabled = False
-    return ds.batch(batch_size, drop_remainder=True).prefetch(2).with_options(options)
+    return without_autotune(ds.batch(batch_size, drop_remainder=True).prefetch(2))
 
 
 def build_char_lm(vocab_size: int, recurrent: Callable[[], Any], embed_dim: int = 32,
@@ -115,8 +114,7 @@ def build_char_lm(vocab_size: int, recurrent: Callable[[], Any], embed_dim: int 
     (needed for ``unroll=True``). Input (batch, T) ids -> output (batch, T, V) logits."""
     import keras
 
-    if isinstance(vocab_size, bool) or not isinstance(vocab_size, int) or vocab_size < 2:
-        raise ValueError(f"vocab_size must be an int >= 2, got {vocab_size!r}")
+    int_in_range("vocab_size", vocab_size, 2, numpy_ints=False)
     if not callable(recurrent) or isinstance(recurrent, keras.layers.Layer):
         raise TypeError("recurrent must be a function that returns a layer, e.g. "
                         "lambda: keras.layers.SimpleRNN(256, return_sequences=True)")

@@ -12,7 +12,8 @@ from typing import Any
 
 import numpy as np
 
-from .charlm import CharVocab, make_stepper
+from ..validate import int_in_range
+from .char_lm import CharVocab, make_stepper
 
 __all__ = ["apply_temperature", "autocomplete", "generate", "sample_next"]
 
@@ -71,7 +72,7 @@ def sample_next(logits: np.ndarray, temperature: float = 1.0, rng: np.random.Gen
 
 def generate(model: Any, vocab: CharVocab, prompt: str, n_chars: int = 200, temperature: float = 1.0,
              seed: int = 0, stop: str | None = None) -> str:
-    """Feed ``prompt`` through a char LM (from :func:`course_utils.charlm.build_char_lm`), then
+    """Feed ``prompt`` through a char LM (from :func:`course_utils.rnn.char_lm.build_char_lm`), then
     generate ``n_chars`` characters one at a time, feeding each back in. Returns only the new
     text. ``temperature=0`` is greedy. Stops early after the ``stop`` string if given."""
     if not isinstance(vocab, CharVocab):
@@ -80,8 +81,7 @@ def generate(model: Any, vocab: CharVocab, prompt: str, n_chars: int = 200, temp
         raise ValueError("prompt must be a non-empty string: the model needs at least one character to condition on")
     if stop is not None and not isinstance(stop, str):
         raise TypeError(f"stop must be a string or None, got {type(stop).__name__}")
-    if isinstance(n_chars, bool) or not isinstance(n_chars, int) or n_chars < 0:
-        raise ValueError(f"n_chars must be an int >= 0, got {n_chars!r}")
+    int_in_range("n_chars", n_chars, 0, numpy_ints=False)
     _check_temperature(temperature)
     step, initial_states = make_stepper(model)
     states = initial_states(1)

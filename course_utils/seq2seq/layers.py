@@ -20,9 +20,9 @@ from typing import Any
 import keras
 from keras import ops
 
+from ..validate import positive_int
 from .attention import ATTENTION_TYPES
 from .tokens import PAD
-from .validate import positive_int
 
 
 @keras.saving.register_keras_serializable(package="course_utils")

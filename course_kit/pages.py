@@ -2,7 +2,7 @@
 
 nbconvert's HTML template loads MathJax, require.js, Mermaid and the widget manager
 from CDNs, so a page opened without a network shows raw LaTeX. :func:`html_exporter`
-renders with the course's ``offline`` template (``course_utils/templates/offline``:
+renders with the course's ``offline`` template (``course_kit/templates/offline``:
 nbconvert's lab template without require.js, widgets and Mermaid, which no chapter
 uses) and points MathJax at a relative folder, ``mathjax/``, that :func:`copy_mathjax`
 fills next to the pages from the PyPI package ``jupyter-server-mathjax`` (MathJax 2.7,

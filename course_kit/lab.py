@@ -1,8 +1,8 @@
 """Start JupyterLab for the course, offline.
 
-    python -m course_utils.lab                  # notebooks/student/: the exercises without solutions (make lab)
-    python -m course_utils.lab --solutions      # notebooks/: the chapters with solutions (make lab-solutions)
-    python -m course_utils.lab -- --port=8899   # anything after -- goes to `jupyter lab`
+    python -m course_kit.lab                  # notebooks/student/: the exercises without solutions (make lab)
+    python -m course_kit.lab --solutions      # notebooks/: the chapters with solutions (make lab-solutions)
+    python -m course_kit.lab -- --port=8899   # anything after -- goes to `jupyter lab`
 
 Before it starts JupyterLab it:
 
@@ -14,7 +14,7 @@ Before it starts JupyterLab it:
   ``jupyter lab`` started from it; the server side gets ``--LabApp.news_url=None`` and
   ``--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate``;
 - sets ``TF_CPP_MIN_LOG_LEVEL=1`` (unless set) for the kernels: TensorFlow's INFO
-  lines stay out of the notebook, its warnings and errors show (:mod:`course_utils.tflog`).
+  lines stay out of the notebook, its warnings and errors show (:mod:`course_kit.tflog`).
 """
 
 from __future__ import annotations
@@ -25,9 +25,11 @@ import os
 import sys
 from pathlib import Path
 
+from course_utils.paths import repo_root
+
 from .tflog import quiet_tf_env
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = repo_root()
 STUDENT_DIR = ROOT / "notebooks" / "student"
 SOLUTIONS_DIR = ROOT / "notebooks"
 NOTIFICATION_PLUGIN = "@jupyterlab/apputils-extension:notification"
@@ -59,7 +61,7 @@ def lab_command(folder: Path, extra: list[str] | None = None) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m course_utils.lab", description=__doc__,
+    parser = argparse.ArgumentParser(prog="python -m course_kit.lab", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--solutions", action="store_true",
                         help="open notebooks/ (with the solutions) instead of notebooks/student/")

@@ -1,7 +1,7 @@
 """Training a model and timing it: the one place the course's training helpers call ``fit``.
 
-The helpers that train models for the learner (``translate.train_translator``,
-``tasks.accuracy_vs_lag``) take a ``fit=`` function with the signature of
+The helpers that train models for the learner (``seq2seq.translator.train_translator``,
+``rnn.recall_task.accuracy_vs_lag``) take a ``fit=`` function with the signature of
 :func:`fit_timed`, which is also their default: it simply trains. Any function with that
 signature can take its place, for example one that loads weights trained earlier instead
 of training (the course's slow-machine fallback does so).

@@ -8,9 +8,11 @@ s_0 = h_S and, at step t, reads the previous target token y_{t-1}:
     (with attention)  c_t = attend(s_t, h_1..h_S),  s~_t = tanh(W_c [c_t; s_t])
     logits_t = W_o s~_t + b_o                    (batch, V_target)
 
-Attention sits *after* the recurrent step (Luong et al. 2015), so training runs the
-GRU over the whole target sequence at once; the Bahdanau layer differs only in its
-score function.
+Attention sits *after* the recurrent step (Luong et al. 2015). With teacher forcing every
+decoder input is known in advance, so in training one call of the GRU layer covers the
+whole target sequence (the GRU still steps through time inside that call; running the
+steps in parallel is what Transformers add), and attention is then computed for all
+steps at once. The Bahdanau layer differs only in its score function.
 """
 
 from __future__ import annotations
@@ -79,7 +81,8 @@ class Decoder(keras.layers.Layer):
     ``attention_units``: hidden size of Bahdanau's scoring network (default ``units``).
 
     ``call(tgt_in (batch, T), enc_outputs (batch, S, H), src_mask (batch, S), state (batch, H))``
-    -> ``(logits (batch, T, V), weights (batch, T, S) or None)``: teacher forcing, all steps at once.
+    -> ``(logits (batch, T, V), weights (batch, T, S) or None)``: teacher forcing,
+    one GRU call over the whole target (the GRU steps through time inside it).
 
     ``step(token (batch,), state (batch, H), enc_outputs, src_mask)``
     -> ``(logits (batch, V), new_state (batch, H), weights (batch, S) or None)``: one step, for decoding.

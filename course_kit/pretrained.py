@@ -73,7 +73,9 @@ def save_weights(model: Any, path: str | Path, store_dtype: str = "float32") -> 
     if store_dtype not in STORE_DTYPES:
         raise ValueError(f"store_dtype must be one of {STORE_DTYPES}, got {store_dtype!r}")
     path = Path(path)
-    with h5py.File(path, "w", track_order=True) as f:
+    # No track_order: a group that tracks creation order gets a newer object header, which
+    # stores modification times, and then two saves of the same weights differ in bytes.
+    with h5py.File(path, "w") as f:
         f.attrs["format"] = FORMAT
         f.attrs["store_dtype"] = store_dtype
         for i, (variable, value) in enumerate(zip(model.weights, model.get_weights())):

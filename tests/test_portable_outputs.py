@@ -22,7 +22,7 @@ cost as much again as the whole nbval run (10 minutes or more, 1.7x that on an A
 machine). The chapters with slow-machine weights load them instead, so this one run is
 also the slow-machine test: each such notebook loads exactly the weights it ships and
 still passes its own asserted thresholds. Chapters 01, 02 and 07 and the Shakespeare
-comparisons of 05 and 06 train live on the changed path. The tolerances of the
+comparison of 06 train live on the changed path. The tolerances of the
 ``within`` lines come from a full trained run on this path (numbers in AUTHORING.md).
 """
 

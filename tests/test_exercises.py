@@ -81,3 +81,14 @@ def test_student_notebook_is_in_sync(path: Path) -> None:
     assert not any("### BEGIN SOLUTION" in c.source for c in got.cells)
     exercise_cells = [c for c in got.cells if c.cell_type == "code" and (PLACEHOLDER in c.source or "check_" in c.source)]
     assert exercise_cells and not any(c.outputs for c in exercise_cells), "an exercise cell gives its answer away"
+
+
+def test_sample_std_gets_a_hint_that_names_ddof() -> None:
+    from course_utils.checks.ch09 import check_train_scaling
+
+    def sample_std(train, test):  # what pandas' DataFrame.std() would give
+        mean, std = train.mean(axis=0), train.std(axis=0, ddof=1)
+        return (train - mean) / std, (test - mean) / std
+
+    result = check_train_scaling(sample_std)
+    assert not result and "ddof" in str(result)

@@ -80,6 +80,10 @@ def check_train_scaling(fn: Callable[[np.ndarray, np.ndarray], Any]) -> CheckRes
         if np.allclose(a, (train - both.mean(0)) / both.std(0)):
             return failed(name, "you computed mean and std over train and test together, which leaks the test period "
                                 "into training. Use the training rows only.")
+        if np.allclose(a, (train - train.mean(0)) / train.std(0, ddof=1)):
+            return failed(name, "you divided by the sample standard deviation (ddof=1, what pandas' .std() does by "
+                                "default); this exercise uses NumPy's default, ddof=0: train.std(axis=0), or "
+                                ".std(ddof=0) on a DataFrame.")
         if np.allclose(a, (train - train.mean()) / train.std()):
             return failed(name, "use one mean and std per column (axis=0), not one over the whole array.")
         if not (np.allclose(a, want_a) and np.allclose(b, want_b)):

@@ -99,6 +99,10 @@ def run_notebook(path: Path, out_dir: Path, store: bool = False) -> dict[str, An
             "metrics": metrics, "slowest_cells": cells}
 
 
+def _print_done(i: int, n: int, path: Path, row: dict[str, Any]) -> None:
+    print(f"[{i}/{n}] {path.name}: {'ok' if row['ok'] else 'FAILED'} in {row['seconds']:.1f} s", flush=True)
+
+
 def run_notebooks(notebooks: list[Path], out_dir: Path, store: bool = False, jobs: int = 1) -> list[dict[str, Any]]:
     """Run each notebook (:func:`run_notebook`), ``jobs`` at a time, and return their rows in
     the order given. With ``jobs > 1`` each runs in a process of its own, longest first."""
@@ -108,7 +112,7 @@ def run_notebooks(notebooks: list[Path], out_dir: Path, store: bool = False, job
         for i, path in enumerate(notebooks, 1):
             print(f"[{i}/{n}] running {path.name} ...", flush=True)
             rows.append(run_notebook(path, out_dir, store=store))
-            print(f"[{i}/{n}] {path.name}: {'ok' if rows[-1]['ok'] else 'FAILED'} in {rows[-1]['seconds']:.1f} s", flush=True)
+            _print_done(i, n, path, rows[-1])
         return rows
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -121,8 +125,7 @@ def run_notebooks(notebooks: list[Path], out_dir: Path, store: bool = False, job
         for future in as_completed(futures):
             path = futures[future]
             done[path] = future.result()
-            print(f"[{len(done)}/{n}] {path.name}: {'ok' if done[path]['ok'] else 'FAILED'} "
-                  f"in {done[path]['seconds']:.1f} s", flush=True)
+            _print_done(len(done), n, path, done[path])
     return [done[path] for path in notebooks]
 
 

@@ -282,12 +282,12 @@ def test_english_number_words_round_trip(ws: list[str]) -> None:
 
 # --------------------------------------------------------------------------- character vocabulary
 @FAST
-@given(st.text(min_size=1, max_size=30).filter(lambda t: "\x00" not in t), st.data())
+@given(st.text(min_size=1, max_size=30), st.data())
 def test_char_vocab_round_trips_text_from_its_alphabet(train: str, data: st.DataObject) -> None:
     vocab = CharVocab.from_text(train)
     text = data.draw(st.text(st.sampled_from(sorted(set(train))), max_size=30))
     ids = vocab.encode(text)
-    assert ids.dtype == np.int32 and ((ids > 0) & (ids < vocab.size)).all()
+    assert ids.dtype == np.int32 and ((ids >= CharVocab.N_RESERVED) & (ids < vocab.size)).all()
     assert vocab.decode(ids) == text
 
 

@@ -3,8 +3,9 @@
     python -m course_kit.site            # -> build/site/index.html and one page per chapter
 
 Each chapter page is nbconvert's HTML export of the notebook (with its stored plots),
-with a navigation bar (index, previous, next) added at the top and bottom. The index
-lists every chapter with its title, objectives line and run time.
+with a navigation bar (index, popular claims, previous, next) added at the top and bottom.
+The index lists every chapter with its title, objectives line and run time; ``claims.html``
+lists every popular-claim box (:mod:`course_kit.claims`), each linked to its box.
 
 The site works offline: MathJax is copied into ``build/site/mathjax/`` and every page
 loads it from there (:mod:`course_kit.pages`); TensorFlow's INFO-level start-up lines
@@ -22,6 +23,7 @@ from pathlib import Path
 
 from course_utils.paths import repo_root
 
+from .claims import Claim, find_claims
 from .pages import copy_mathjax, html_exporter
 from .tflog import quiet_notebook
 
@@ -59,8 +61,38 @@ def describe(path: Path) -> Chapter:
     return Chapter(path, path.name[:2], title, match.group(1).strip().rstrip(".") if match else "")
 
 
+_CLAIM_BOX = re.compile(r"<blockquote>(\s*<p><strong>Popular claim:</strong>)")
+
+
+def _anchor_claims(body: str, claims: list[Claim]) -> str:
+    """Give the k-th popular-claim box of a chapter page the id of its k-th claim."""
+    ids = iter(c.anchor for c in claims)
+    return _CLAIM_BOX.sub(lambda m: f'<blockquote id="{next(ids, "claim")}">{m.group(1)}', body)
+
+
+def _claims_page(claims: list[Claim], chapters: list[Chapter]) -> str:
+    rows = "\n".join(
+        f'<tr><td>{c.notebook[:2]}</td><td>&ldquo;{html.escape(c.claim)}&rdquo;</td><td>{html.escape(c.truth)}</td>'
+        f'<td><a href="{Path(c.notebook).with_suffix(".html").name}#{c.anchor}">the box and its test</a></td></tr>'
+        for c in claims
+    )
+    return f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
+<title>Recurrent: popular claims, tested</title>{_STYLE}
+<style>body{{margin:0;font:16px/1.5 system-ui,sans-serif}}main{{max-width:1000px;margin:24px auto;padding:0 16px}}
+table{{border-collapse:collapse;width:100%}}td,th{{border-bottom:1px solid #e3e3e3;padding:6px 8px;text-align:left;vertical-align:top}}</style>
+</head><body>{_nav(chapters, None)}<main>
+<h1>Popular claims, tested</h1>
+<p>Confident claims from popular writing on RNNs, each answered in its chapter by a short box and a code cell
+that measures or computes what is true.</p>
+<table><thead><tr><th>#</th><th>claim</th><th>what is true</th><th>where</th></tr></thead><tbody>
+{rows}
+</tbody></table></main></body></html>
+"""
+
+
 def _nav(chapters: list[Chapter], i: int | None) -> str:
-    links = ['<span class="title">Recurrent: RNNs with Keras</span>', '<a href="index.html">All chapters</a>']
+    links = ['<span class="title">Recurrent: RNNs with Keras</span>', '<a href="index.html">All chapters</a>',
+             '<a href="claims.html">Popular claims</a>']
     if i is not None and i > 0:
         links.append(f'<a href="{chapters[i - 1].page}">&larr; {html.escape(chapters[i - 1].title)}</a>')
     if i is not None and i + 1 < len(chapters):
@@ -79,9 +111,11 @@ def build_site(notebook_dir: Path = ROOT / "notebooks", out_dir: Path = ROOT / "
     out_dir.mkdir(parents=True, exist_ok=True)
     exporter = html_exporter()
     copy_mathjax(out_dir)
+    claims = find_claims(notebook_dir)
     written = []
     for i, chapter in enumerate(chapters):
         body, _ = exporter.from_notebook_node(quiet_notebook(nbformat.read(chapter.path, as_version=4)))
+        body = _anchor_claims(body, [c for c in claims if c.notebook == chapter.path.name])
         nav = _nav(chapters, i)
         body = body.replace("</head>", _STYLE + "</head>", 1)
         body = re.sub(r"(<body[^>]*>)", lambda m: m.group(1) + nav, body, count=1)
@@ -101,12 +135,15 @@ table{{border-collapse:collapse;width:100%}}td,th{{border-bottom:1px solid #e3e3
 <h1>Recurrent</h1>
 <p>A hands-on course on recurrent neural networks with Keras and TensorFlow. Every chapter below was executed
 on a 2-core CPU, offline; the pages show its stored outputs and plots.</p>
+<p>Arrived with a claim from a popular article? <a href="claims.html">Popular claims, tested</a> lists every
+claim the course answers, with a link to the cell that tests it.</p>
 <table><thead><tr><th>#</th><th>chapter</th><th>run time</th></tr></thead><tbody>
 {rows}
 </tbody></table></main></body></html>
 """
     (out_dir / "index.html").write_text(index, encoding="utf-8")
-    return [out_dir / "index.html", *written]
+    (out_dir / "claims.html").write_text(_claims_page(claims, chapters), encoding="utf-8")
+    return [out_dir / "index.html", out_dir / "claims.html", *written]
 
 
 def main(argv: list[str] | None = None) -> int:

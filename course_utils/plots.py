@@ -85,8 +85,9 @@ def plot_training_curves(curves: Any, ax: Any = None, smooth_window: int = 1, xl
 
 
 def plot_gradient_norms(norms: Mapping[str, Sequence[float] | np.ndarray], ax: Any = None, title: str = "",
-                        logy: bool = True) -> tuple[Any, Any]:
-    """``norms``: label -> ||dL/dh_t|| indexed by distance from the loss (entry 0 = the last step)."""
+                        logy: bool = True, ylabel: str = r"$\|\partial L / \partial h_t\|$") -> tuple[Any, Any]:
+    """``norms``: label -> ||dL/dh_t|| indexed by distance from the loss (entry 0 = the last step).
+    Pass ``ylabel`` when the curves are something else, e.g. ratios to the norm at the last step."""
     if not isinstance(norms, Mapping) or not norms:
         raise ValueError("norms must be a non-empty dict: label -> array of gradient norms by distance")
     fig, ax = _axes(ax, (6, 3.5))
@@ -95,7 +96,7 @@ def plot_gradient_norms(norms: Mapping[str, Sequence[float] | np.ndarray], ax: A
         if values.ndim != 1:
             raise ValueError(f"norms[{label!r}] must be 1-D (distance,), got shape {values.shape}")
         ax.plot(np.arange(values.size), np.maximum(values, 1e-300), label=str(label))
-    ax.set(xlabel="distance from the loss (steps back, T - t)", ylabel=r"$\|\partial L / \partial h_t\|$", title=title)
+    ax.set(xlabel="distance from the loss (steps back, T - t)", ylabel=ylabel, title=title)
     if logy:
         ax.set_yscale("log")
     ax.legend(fontsize=8)

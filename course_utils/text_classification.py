@@ -17,6 +17,7 @@ __all__ = [
     "BagOfWordsLogisticRegression",
     "build_text_classifier",
     "most_confident_errors",
+    "position_influence",
     "score_texts",
 ]
 
@@ -144,6 +145,40 @@ def build_text_classifier(
     model = keras.Model(ids, out, name=name)
     model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="binary_crossentropy", metrics=["accuracy"])
     return model
+
+
+def position_influence(model: Any, ids: Any) -> np.ndarray:
+    """How much each input position sways a classifier from :func:`build_text_classifier`:
+    the norm of the gradient of its output logit with respect to each token's embedding.
+
+    ids: (batch, T) token ids, 0 = padding. Returns (batch, T) float32, 0 at padding: entry
+    ``[i, t]`` is ``||d logit_i / d e_{i,t}||``, how fast review i's score moves when the
+    embedding of its token t moves."""
+    import keras
+    import tensorflow as tf
+
+    ids = np.asarray(ids)
+    if ids.ndim != 2 or ids.size == 0 or not np.issubdtype(ids.dtype, np.integer):
+        raise ValueError(f"ids must be a non-empty (batch, T) array of token ids, got shape {ids.shape} and dtype "
+                         f"{ids.dtype}; vectorise the texts first, e.g. vectorizer(texts)")
+    try:
+        embedding = model.get_layer("embedding")
+    except ValueError:
+        raise ValueError("model has no layer named 'embedding'; build it with build_text_classifier") from None
+    recurrent, readout = model.layers[-2], model.layers[-1]
+    if not isinstance(readout, keras.layers.Dense):
+        raise ValueError("the model must end in Dense(1, sigmoid) after its recurrent layer; build it with "
+                         "build_text_classifier")
+    ids_t = tf.constant(ids, dtype="int32")
+    mask = ids_t != 0                                   # (batch, T)
+    emb = embedding(ids_t)                              # (batch, T, E)
+    with tf.GradientTape() as tape:
+        tape.watch(emb)
+        state = recurrent(emb, mask=mask)              # (batch, units): the state after the last real token
+        z = tf.matmul(state, readout.kernel) + readout.bias   # (batch, 1): the logit, before the sigmoid
+    grads = tape.gradient(z, emb)                       # (batch, T, E); each review's logit depends on its own row only
+    norms = tf.norm(grads, axis=-1) * tf.cast(mask, grads.dtype)
+    return np.asarray(norms, dtype="float32")
 
 
 def score_texts(model: Any, vectorizer: Any, texts: Sequence[str]) -> np.ndarray:

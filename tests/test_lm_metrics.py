@@ -51,3 +51,12 @@ def test_validation() -> None:
         CharNGram().fit("")
     with pytest.raises(RuntimeError, match="fit the model first"):
         CharNGram().cross_entropy("abc")
+
+
+def test_stored_counts_are_the_distinct_context_next_pairs() -> None:
+    # "abab" as a bigram: (\x02, a), (a, b), (b, a), (a, b) -> 3 distinct pairs
+    assert CharNGram(n=2, k=0.5).fit("abab").stored_counts == 3
+    # a unigram keeps one count per distinct character
+    assert CharNGram(n=1, k=0.5).fit("abcabc").stored_counts == 3
+    # "aaaa" as a trigram: (\x02\x02, a), (\x02a, a), then (aa, a) twice -> 3 distinct pairs
+    assert CharNGram(n=3, k=0.5).fit("aaaa").stored_counts == 3

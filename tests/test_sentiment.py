@@ -71,3 +71,34 @@ def test_builders_return_compiled_models() -> None:
     assert classifier.compiled and forecaster.compiled
     assert float(classifier.optimizer.learning_rate) == pytest.approx(2e-3)
     assert float(forecaster.optimizer.learning_rate) == pytest.approx(3e-3)
+
+
+def test_position_influence_is_zero_at_padding_and_matches_a_finite_difference() -> None:
+    import keras
+
+    keras.utils.set_random_seed(0)
+    model = sentiment.build_text_classifier(20, embed_dim=4, units=3)
+    ids = np.array([[5, 6, 7, 0, 0], [1, 2, 3, 4, 9]])
+    influence = sentiment.position_influence(model, ids)
+    assert influence.shape == (2, 5) and influence.dtype == np.float32
+    assert (influence[0, 3:] == 0).all() and (influence[:, :3] > 0).all()
+    # check one entry against the logit's change when token (1, 2)'s embedding moves along its gradient direction
+    import tensorflow as tf
+
+    emb = np.asarray(model.get_layer("embedding")(ids))
+    rnn, dense = model.layers[-2], model.layers[-1]
+
+    def logit(e: np.ndarray) -> float:
+        state = rnn(tf.constant(e), mask=tf.constant(ids != 0))
+        return float((tf.matmul(state, dense.kernel) + dense.bias)[1, 0])
+
+    eps = 1e-3
+    best = 0.0
+    for d in np.eye(4):  # the gradient norm bounds every directional derivative
+        plus, minus = emb.copy(), emb.copy()
+        plus[1, 2] += eps * d
+        minus[1, 2] -= eps * d
+        best = max(best, abs(logit(plus) - logit(minus)) / (2 * eps))
+    assert best <= influence[1, 2] * 1.01 and best >= influence[1, 2] / 2.0
+    with pytest.raises(ValueError, match=r"\(batch, T\)"):
+        sentiment.position_influence(model, np.array([1, 2, 3]))

@@ -258,3 +258,38 @@ def test_plot_attention_returns_figure_and_axes() -> None:
 
     fig, ax = plot_attention(np.full((2, 3), 1 / 3), ["a", "b", "c"], ["x", "y"], title="t")
     assert ax.figure is fig and ax.get_title() == "t"
+
+
+def test_paired_bootstrap_separates_a_real_gap_from_none() -> None:
+    from course_utils.seq2seq.evaluation import paired_bootstrap
+
+    refs = ["das ist ein haus", "ich heiße john", "wo ist der bahnhof", "es regnet heute"] * 30
+    weak = ["das ist ein haus", "ich heiße anna", "wo ist die kabine", "es regnet"] * 30
+    nearly = [*weak[:-1], refs[-1]]  # one sentence of 120 fixed: too small a gap to be sure of
+    table = paired_bootstrap({"weak": weak, "nearly": nearly, "perfect": list(refs)}, refs, "weak", n_samples=200)
+    assert list(table.index) == ["weak", "nearly", "perfect"]
+    assert list(table.columns) == ["bleu", "bleu_ci", "bleu_p", "chrf", "chrf_ci", "chrf_p"]
+    assert np.isnan(table.loc["weak", "bleu_p"]), "the baseline has no p-value against itself"
+    assert table.loc["nearly", "bleu_p"] > 0.05 and table.loc["nearly", "bleu"] > table.loc["weak", "bleu"]
+    assert table.loc["perfect", "bleu_p"] < 0.05 and table.loc["perfect", "chrf_p"] < 0.05
+    assert table.loc["perfect", "bleu"] == pytest.approx(100.0) and table.loc["weak", "bleu_ci"] > 0
+    with pytest.raises(ValueError, match="baseline 'none' is not one of"):
+        paired_bootstrap({"weak": weak, "perfect": refs}, refs, "none")
+    with pytest.raises(ValueError, match="translate every test sentence"):
+        paired_bootstrap({"weak": weak[:-1], "perfect": refs}, refs, "weak")
+    with pytest.raises(TypeError, match="not a single string"):
+        paired_bootstrap({"weak": weak, "perfect": refs}, "das", "weak")
+
+
+def test_keep_best_bleu_logs_validation_bleu_and_restores_the_best_epoch() -> None:
+    from course_utils.seq2seq.evaluation import evaluate_translations
+    from course_utils.seq2seq.translator import train_translator
+
+    model = _tiny("none")
+    history = train_translator(model, PAIRS, PAIRS[:4], epochs=4, batch_size=4, learning_rate=1e-2, keep_best_bleu=True)
+    assert len(history["val_bleu"]) == 4 == len(history["loss"])
+    now = evaluate_translations(model.translate([en for en, _ in PAIRS[:4]], unk_replace=False),
+                                [de for _, de in PAIRS[:4]])["bleu"]
+    assert now == pytest.approx(max(history["val_bleu"])), "the model should end with its best validation epoch"
+    with pytest.raises(ValueError, match="pass the validation pairs"):
+        train_translator(model, PAIRS, None, epochs=1, keep_best_bleu=True)

@@ -40,6 +40,18 @@ def test_accuracy_vs_lag_returns_a_tidy_table_for_any_layer() -> None:
         accuracy_vs_lag(lambda u: keras.layers.SimpleRNN(u), [])
 
 
+def test_accuracy_vs_lag_tests_the_trained_model_at_longer_lags() -> None:
+    kwargs = dict(units=8, n_symbols=3, n_train=128, n_test=64, epochs=2, seed=0)
+    plain = accuracy_vs_lag(lambda u: keras.layers.GRU(u), [3], **kwargs)
+    table = accuracy_vs_lag(lambda u: keras.layers.GRU(u), [3], longer_lags=[6, 12], **kwargs)
+    assert list(table.columns) == [*plain.columns, "accuracy at lag 6", "accuracy at lag 12"]
+    # the extra evaluation does not touch training: the same model, the same figures
+    assert table[plain.columns].drop(columns="seconds").equals(plain.drop(columns="seconds"))
+    assert table[["accuracy at lag 6", "accuracy at lag 12"]].apply(lambda c: c.between(0, 1)).all().all()
+    with pytest.raises(ValueError, match="longer_lags"):
+        accuracy_vs_lag(lambda u: keras.layers.GRU(u), [3], longer_lags=[0], **kwargs)
+
+
 def test_accuracy_vs_lag_fallback_saves_then_loads_each_lag(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
     from course_kit import pretrained
 

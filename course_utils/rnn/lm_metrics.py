@@ -73,6 +73,12 @@ class CharNGram:
     def vocab_size(self) -> int:
         return len(self.alphabet) + 1  # + the unknown-character slot
 
+    @property
+    def stored_counts(self) -> int:
+        """How many numbers the fitted model keeps: one count per (context, next character)
+        pair seen in training. Contexts never seen cost nothing, and get no information either."""
+        return sum(len(next_chars) for next_chars in self.counts.values())
+
     def _contexts(self, text: str) -> Iterable[tuple[str, str]]:
         padded = self.START * (self.n - 1) + text
         for i, c in enumerate(text):

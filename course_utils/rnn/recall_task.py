@@ -39,13 +39,18 @@ def recall_task(n: int, lag: int, n_symbols: int = 8, seed: int = 0) -> tuple[np
 def accuracy_vs_lag(layer_factory: Callable[[int], Any], lags: Sequence[int], name: str | None = None,
                     units: int = 32, n_symbols: int = 8, n_train: int = 2048, n_test: int = 512,
                     epochs: int = 20, batch_size: int = 64, learning_rate: float = 3e-3,
-                    seed: int = 0, fit: Callable[..., FitOutcome] = fit_timed) -> Any:
+                    seed: int = 0, fit: Callable[..., FitOutcome] = fit_timed,
+                    longer_lags: Sequence[int] = ()) -> Any:
     """Train ``Input -> layer_factory(units) -> Dense(n_symbols)`` on the recall task at each lag
     and measure test accuracy. ``layer_factory(units)`` must return a Keras recurrent layer that
     outputs only its last step, e.g. ``lambda u: keras.layers.SimpleRNN(u)``.
 
     Returns a pandas DataFrame with one row per lag: model, lag, accuracy, chance, train_loss,
     seconds. Each lag uses fresh weights and its own data seeds (seed + lag), so runs repeat.
+
+    ``longer_lags``: test each trained model also on fresh sequences of these lengths, which
+    it never trained on; column ``accuracy at lag L`` for each (does the memory outlast the
+    lag it was trained for?).
 
     ``fit`` trains each lag's model: :func:`course_utils.training.fit_timed` (the default) or
     any function with its signature; it is called with ``part="lag<lag>"``. The course's
@@ -64,6 +69,8 @@ def accuracy_vs_lag(layer_factory: Callable[[int], Any], lags: Sequence[int], na
         raise ValueError(f"lags must be a non-empty list of positive ints, got {lags!r}")
     for lag in lags:
         int_in_range("each lag", lag, 1, meaning="lags must be a non-empty list of positive ints")
+    longer_lags = [int_in_range("each longer lag", lag, 1, meaning="longer_lags is a list of positive ints")
+                   for lag in longer_lags]
     rows = []
     for lag in lags:
         keras.utils.set_random_seed(seed + int(lag))
@@ -81,7 +88,12 @@ def accuracy_vs_lag(layer_factory: Callable[[int], Any], lags: Sequence[int], na
                               .shuffle(n_train, seed=seed).batch(batch_size))
         history, seconds, _ = fit(model, ds, epochs, part=f"lag{int(lag)}", shuffle=False)  # ds shuffles itself
         logits = np.asarray(model(x_test, training=False))  # one call; predict() in a loop retraces
-        rows.append({"model": name, "lag": int(lag), "accuracy": float(np.mean(logits.argmax(-1) == y_test)),
-                     "chance": 1.0 / n_symbols, "train_loss": float(history["loss"][-1]),
-                     "seconds": round(seconds, 1)})
+        row = {"model": name, "lag": int(lag), "accuracy": float(np.mean(logits.argmax(-1) == y_test)),
+               "chance": 1.0 / n_symbols, "train_loss": float(history["loss"][-1]), "seconds": round(seconds, 1)}
+        recurrent, readout = model.layers  # the model's Input fixes the length; its layers take any length
+        for longer in longer_lags:
+            x_long, y_long = recall_task(n_test, longer, n_symbols, seed=seed + longer + 20_000)
+            logits = np.asarray(readout(recurrent(x_long, training=False)))
+            row[f"accuracy at lag {longer}"] = float(np.mean(logits.argmax(-1) == y_long))
+        rows.append(row)
     return pd.DataFrame(rows)

@@ -270,11 +270,44 @@ def compile_translator(model: Translator, learning_rate: float = 3e-3, jit_compi
     return model
 
 
+class BestValidationBleu(keras.callbacks.Callback):
+    """Model selection on the validation split: after every epoch, translate the validation
+    sources greedily and log their corpus BLEU as ``val_bleu``; when training ends, put back
+    the weights of the epoch with the highest ``val_bleu``. The test split is never looked at."""
+
+    def __init__(self, translator: Translator, validation: Sequence[tuple[str, str]]) -> None:
+        super().__init__()
+        _check_pairs(validation)
+        self.translator = translator
+        self.sources = [en for en, _ in validation]
+        self.references = [de for _, de in validation]
+        self.best_bleu, self.best_epoch, self._best_weights = -1.0, 0, None
+
+    def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
+        from .evaluation import evaluate_translations
+
+        hyps = self.translator.translate(self.sources, unk_replace=False)
+        bleu = evaluate_translations(hyps, self.references)["bleu"]
+        if logs is not None:
+            logs["val_bleu"] = bleu
+        if bleu > self.best_bleu:
+            self.best_bleu, self.best_epoch = bleu, epoch + 1
+            self._best_weights = self.translator.get_weights()
+
+    def on_train_end(self, logs: dict[str, Any] | None = None) -> None:
+        if self._best_weights is not None:
+            self.translator.set_weights(self._best_weights)
+
+
 def train_translator(model: Translator, train: Sequence[tuple[str, str]], validation: Sequence[tuple[str, str]] | None,
                      epochs: int, batch_size: int = 64, learning_rate: float = 3e-3, seed: int = 1234,
-                     fit: Callable[..., FitOutcome] = fit_timed) -> dict[str, list[float]]:
+                     fit: Callable[..., FitOutcome] = fit_timed, keep_best_bleu: bool = False) -> dict[str, list[float]]:
     """Compile (if needed) and fit with teacher forcing; returns the Keras history dict
     (``loss``, ``masked_accuracy``, and ``val_`` versions when validation is given).
+
+    ``keep_best_bleu``: choose the epoch on the validation split. Every epoch ends with greedy
+    validation BLEU (``val_bleu`` in the history), and the model keeps the weights of the
+    epoch where it was highest (:class:`BestValidationBleu`); ``epochs`` is then the maximum.
 
     ``fit`` trains: :func:`course_utils.training.fit_timed` (the default) or any function
     with its signature, such as the course's slow-machine fallback, which loads shipped
@@ -282,8 +315,11 @@ def train_translator(model: Translator, train: Sequence[tuple[str, str]], valida
     positive_int("epochs", epochs)
     if not callable(fit):
         raise TypeError(f"fit must be a function like course_utils.training.fit_timed, got {type(fit).__name__}")
+    if keep_best_bleu and not validation:
+        raise ValueError("keep_best_bleu=True chooses the epoch by validation BLEU: pass the validation pairs")
     if not getattr(model, "compiled", False):
         compile_translator(model, learning_rate)
     ds = model.make_dataset(train, batch_size, shuffle=True, seed=seed)
     val = model.make_dataset(validation, batch_size, shuffle=False) if validation else None
-    return fit(model, ds, epochs, validation_data=val, shuffle=False).history  # ds shuffles itself
+    extra = {"callbacks": [BestValidationBleu(model, validation)]} if keep_best_bleu else {}
+    return fit(model, ds, epochs, validation_data=val, shuffle=False, **extra).history  # ds shuffles itself

@@ -319,17 +319,21 @@ def plot_generation_cost(table: Any, column_pair: tuple[str, str], ax: Any = Non
     return fig, ax
 
 
-def tokens_per_second(model: Any, ids: Any, batch_size: int = 256, repeats: int = 1) -> float:
-    """Inference speed: input tokens (ids.size, padding included) a Keras model reads per
-    second in ``model.predict(ids, batch_size)``, the best of ``repeats`` timed passes after
-    one untimed warm-up batch (which traces the prediction function). ids (n, T) int."""
+def tokens_per_second(model: Any, ids: Any, batch_size: int = 256, repeats: int = 2) -> float:
+    """Inference speed: input tokens (padding included) a Keras model reads per second in
+    ``model.predict``, the best of ``repeats`` timed passes after one untimed pass (which
+    traces the prediction function). ids (n, T) int; only the first ``n // batch_size``
+    full batches are read (all of ``ids`` if ``n < batch_size``), so that every batch has
+    the same shape and the function is traced once."""
     arr = np.asarray(ids)
     if arr.ndim != 2 or arr.size == 0 or not np.issubdtype(arr.dtype, np.integer):
         raise ValueError(f"ids must be a non-empty (n, T) integer array of token ids, got shape {arr.shape} "
                          f"and dtype {arr.dtype}")
     positive_int("batch_size", batch_size)
     positive_int("repeats", repeats)
-    model.predict(arr[:batch_size], batch_size=batch_size, verbose=0)  # warm-up: tracing is not inference
+    batch_size = min(batch_size, len(arr))
+    arr = arr[: len(arr) // batch_size * batch_size]
+    model.predict(arr, batch_size=batch_size, verbose=0)  # warm-up: tracing is not inference
     best = np.inf
     for _ in range(repeats):
         t0 = time.perf_counter()

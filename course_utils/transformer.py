@@ -376,7 +376,7 @@ class SinusoidalPositionEncoding(keras.layers.Layer):
 
 @keras.saving.register_keras_serializable(package="course_utils")
 class TransformerBlock(keras.layers.Layer):
-    """One Transformer block, pre-norm (the arrangement of GPT-2 and most recent models)::
+    """One Transformer block, pre-norm (layer normalisation first, as in GPT-2)::
 
         x = x + MultiHeadAttention(LN(x), LN(x))        self-attention, causal if ``causal``
         x = x + W_2 relu(W_1 LN(x) + b_1) + b_2           position-wise feed-forward

@@ -24,6 +24,18 @@ def _is_int(value: Any, numpy_ints: bool) -> bool:
     return isinstance(value, (int, np.integer) if numpy_ints else int)
 
 
+def _int_check(name: str, value: Any, low: int, high: int | None, what: str, meaning: str,
+               allow_none: bool, numpy_ints: bool) -> Any:
+    """The one integer check behind :func:`int_in_range` and :func:`positive_int`."""
+    if allow_none and value is None:
+        return value
+    if not _is_int(value, numpy_ints) or value < low or (high is not None and value > high):
+        if allow_none:
+            what += " or None"
+        raise ValueError(f"{name} must be {what}{f' ({meaning})' if meaning else ''}, got {value!r}")
+    return value
+
+
 def int_in_range(name: str, value: Any, low: int, *, high: int | None = None, meaning: str = "",
                  allow_none: bool = False, numpy_ints: bool = True) -> Any:
     """Return ``value`` if it is an int (a ``bool`` is not; NumPy integers are when
@@ -31,26 +43,15 @@ def int_in_range(name: str, value: Any, low: int, *, high: int | None = None, me
     ``None`` when ``allow_none``; otherwise raise ``ValueError`` naming the argument and the
     range, for example ``window must be an int >= 1, got 0`` or
     ``window must be an int in [1, 40], got 50``."""
-    if allow_none and value is None:
-        return value
-    if not _is_int(value, numpy_ints) or value < low or (high is not None and value > high):
-        what = f"an int >= {low}" if high is None else f"an int in [{low}, {high}]"
-        if allow_none:
-            what += " or None"
-        raise ValueError(f"{name} must be {what}{f' ({meaning})' if meaning else ''}, got {value!r}")
-    return value
+    what = f"an int >= {low}" if high is None else f"an int in [{low}, {high}]"
+    return _int_check(name, value, low, high, what, meaning, allow_none, numpy_ints)
 
 
 def positive_int(name: str, value: Any, meaning: str = "", allow_none: bool = False) -> Any:
-    """Return ``value`` if it is an ``int`` >= 1 (a ``bool`` is not accepted), or ``None``
-    when ``allow_none``; otherwise raise ``ValueError`` naming the argument, for example
+    """:func:`int_in_range` with ``low=1`` and a Python ``int`` only (a ``bool`` is not
+    accepted), worded for sizes, for example
     ``units must be a positive int (the size H of h_t), got 0``."""
-    if allow_none and value is None:
-        return value
-    if not _is_int(value, numpy_ints=False) or value < 1:
-        what = "a positive int or None" if allow_none else "a positive int"
-        raise ValueError(f"{name} must be {what}{f' ({meaning})' if meaning else ''}, got {value!r}")
-    return value
+    return _int_check(name, value, 1, None, "a positive int", meaning, allow_none, numpy_ints=False)
 
 
 def finite_number(name: str, value: Any, low: float | None = None, high: float | None = None,

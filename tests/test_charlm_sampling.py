@@ -14,9 +14,11 @@ TEXT = "to be or not to be, that is the question. " * 40
 
 def test_vocab_round_trip_and_unknowns() -> None:
     vocab = CharVocab.from_text(TEXT)
-    assert vocab.chars[0] == CharVocab.UNK and vocab.size == len(set(TEXT)) + 1
+    assert vocab.chars == tuple(sorted(set(TEXT))) and vocab.size == len(set(TEXT)) + 2
     assert vocab.decode(vocab.encode("to be")) == "to be"
-    assert vocab.encode("Z")[0] == 0 and vocab.decode([0]) == "?"
+    assert vocab.encode(" ")[0] == 2, "the first character comes after padding (0) and unknown (1)"
+    assert vocab.encode("Z")[0] == CharVocab.UNK_ID == 1 and vocab.decode([1]) == "?"
+    assert vocab.decode([CharVocab.PAD_ID, *vocab.encode("to")]) == "to", "padding decodes to nothing"
     with pytest.raises(ValueError, match="empty"):
         CharVocab.from_text("")
     with pytest.raises(ValueError, match=r"\[0,"):

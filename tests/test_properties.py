@@ -104,8 +104,8 @@ def test_tagging_scores_stay_in_range(gold: list[list[str]], data: st.DataObject
     pred = [data.draw(st.lists(st.sampled_from(["DT", "NN", "VB", "JJ"]), min_size=len(g), max_size=len(g)))
             for g in gold]
     scores = tag_metrics.per_tag_scores(gold, pred)
-    for s in scores.values():
-        assert all(0.0 <= s[k] <= 1.0 for k in ("precision", "recall", "f1"))
+    assert scores[["precision", "recall", "f1"]].apply(lambda col: col.between(0.0, 1.0)).all().all()
+    assert scores["support"].sum() == sum(map(len, gold))
     assert 0.0 <= tag_metrics.token_accuracy(gold, pred) <= 1.0
     assert 0.0 <= tag_metrics.macro_f1(scores) <= 1.0
     assert tag_metrics.token_accuracy(gold, gold) == 1.0 and tag_metrics.macro_f1(tag_metrics.per_tag_scores(gold, gold)) == 1.0
@@ -282,12 +282,12 @@ def test_english_number_words_round_trip(ws: list[str]) -> None:
 
 # --------------------------------------------------------------------------- character vocabulary
 @FAST
-@given(st.text(min_size=1, max_size=30).filter(lambda t: "\x00" not in t), st.data())
+@given(st.text(min_size=1, max_size=30), st.data())
 def test_char_vocab_round_trips_text_from_its_alphabet(train: str, data: st.DataObject) -> None:
     vocab = CharVocab.from_text(train)
     text = data.draw(st.text(st.sampled_from(sorted(set(train))), max_size=30))
     ids = vocab.encode(text)
-    assert ids.dtype == np.int32 and ((ids > 0) & (ids < vocab.size)).all()
+    assert ids.dtype == np.int32 and ((ids >= CharVocab.N_RESERVED) & (ids < vocab.size)).all()
     assert vocab.decode(ids) == text
 
 

@@ -13,17 +13,24 @@ PRED = [["PER", "O", "O", "PER", "O"], ["O", "LOC"]]
 def test_per_tag_scores_by_hand() -> None:
     s = per_tag_scores(GOLD, PRED)
     # PER: 1 true positive, 2 predicted, 2 gold
-    assert s["PER"] == {"precision": 0.5, "recall": 0.5, "f1": 0.5, "support": 2.0}
+    assert list(s.index) == ["LOC", "O", "PER"] and list(s.columns) == ["precision", "recall", "f1", "support"]
+    assert s.loc["PER"].to_dict() == {"precision": 0.5, "recall": 0.5, "f1": 0.5, "support": 2}
     # O: 3 true positives, 4 predicted, 4 gold
-    assert s["O"]["precision"] == pytest.approx(0.75) and s["O"]["recall"] == pytest.approx(0.75)
-    assert s["LOC"]["f1"] == 1.0
+    assert s.loc["O", "precision"] == pytest.approx(0.75) and s.loc["O", "recall"] == pytest.approx(0.75)
+    assert s.loc["LOC", "f1"] == 1.0
     assert token_accuracy(GOLD, PRED) == pytest.approx(5 / 7)
     assert macro_f1(s) == pytest.approx((0.5 + 0.75 + 1.0) / 3)
 
 
 def test_never_predicted_tag_scores_zero_precision() -> None:
     s = per_tag_scores([["A", "B"]], [["A", "A"]])
-    assert s["B"]["precision"] == 0.0 and s["B"]["recall"] == 0.0 and s["B"]["f1"] == 0.0
+    assert s.loc["B", "precision"] == 0.0 and s.loc["B", "recall"] == 0.0 and s.loc["B", "f1"] == 0.0
+    assert s.loc["B", "support"] == 1 and macro_f1(s) == pytest.approx((2 / 3 + 0.0) / 2)
+
+
+def test_macro_f1_names_what_it_takes() -> None:
+    with pytest.raises(TypeError, match="DataFrame that per_tag_scores"):
+        macro_f1({"A": {"f1": 1.0, "support": 1}})
 
 
 def test_baseline_uses_the_majority_tag_per_word_and_overall() -> None:

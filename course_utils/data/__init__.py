@@ -28,7 +28,7 @@ import time
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from ..paths import repo_root
 from ..validate import positive_int
@@ -37,6 +37,9 @@ from ._cache import CacheError, read_manifest, read_split, write_corpus
 from ._series import SERIES, load_co2, load_seattle_weather, load_series, load_sunspots
 from ._sources import CorpusSpec, SourceMissingError
 from ._splits import SPLITS, assign_splits, normalise
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "CORPORA",
@@ -439,8 +442,12 @@ def without_autotune(dataset: Any) -> Any:
     return dataset.with_options(options)
 
 
-def corpus_status(cache_dir: str | os.PathLike[str] | None = None) -> list[dict[str, Any]]:
-    """One row per corpus: whether its sources are installed and, if so, its split sizes."""
+def corpus_status(cache_dir: str | os.PathLike[str] | None = None) -> pd.DataFrame:
+    """One row per corpus (index ``corpus``): its title, whether its sources are installed
+    (``available``) and, if so, its split sizes (train, validation, test records);
+    otherwise ``note`` says how to install it."""
+    import pandas as pd
+
     rows = []
     for name, spec in CORPORA.items():
         row: dict[str, Any] = {"corpus": name, "title": spec.title}
@@ -454,4 +461,8 @@ def corpus_status(cache_dir: str | os.PathLike[str] | None = None) -> list[dict[
         manifest = prepare(name, cache_dir=cache_dir, verbose=False)
         row.update(available=True, **{s: manifest["files"][f"{s}.jsonl"]["records"] for s in SPLITS})
         rows.append(row)
-    return rows
+    table = pd.DataFrame(rows).set_index("corpus")
+    for split in SPLITS:  # whole numbers, also when a missing corpus leaves a gap
+        if split in table:
+            table[split] = table[split].astype("Int64")
+    return table

@@ -162,11 +162,11 @@ def main(argv: list[str] | None = None) -> int:
         return _cmd_prepare(args.names, args.force)
     if args.cmd == "cards":
         return _cmd_cards()
-    for row in corpus_status():
+    for corpus, row in corpus_status().iterrows():
         if row["available"]:
-            print(f"{row['corpus']:15} available   train {row['train']:>6,}  validation {row['validation']:>5,}  test {row['test']:>5,}")
+            print(f"{corpus:15} available   train {row['train']:>6,}  validation {row['validation']:>5,}  test {row['test']:>5,}")
         else:
-            print(f"{row['corpus']:15} not installed: {row['note']}")
+            print(f"{corpus:15} not installed: {row['note']}")
     return 0
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -23,18 +23,20 @@ __all__ = ["CharVocab", "build_char_lm", "char_lm_dataset", "evaluate_char_lm", 
 
 @dataclass(frozen=True)
 class CharVocab:
-    """Characters of a training text, id = position; id 0 is reserved for unknown characters."""
+    """The characters of a training text, sorted, with two reserved ids in front:
+    id 0 is padding (as in every padded id sequence of the course) and id 1 an unknown
+    character; ``chars[i]`` has id ``i + 2``. Character windows are never padded, so a
+    trained model never sees id 0, but the convention is the same everywhere."""
 
     chars: tuple[str, ...]
-    UNK: str = "\x00"
+    PAD_ID: ClassVar[int] = 0
+    UNK_ID: ClassVar[int] = 1
+    N_RESERVED: ClassVar[int] = 2
 
     def __post_init__(self) -> None:
         chars = self.chars
         if not isinstance(chars, tuple) or not chars:
             raise ValueError(f"chars must be a non-empty tuple of characters, got {chars!r:.60}; "
-                             "build the vocabulary with CharVocab.from_text(train_text)")
-        if chars[0] != self.UNK:
-            raise ValueError(f"chars[0] must be the unknown slot {self.UNK!r}, got {chars[0]!r}; "
                              "build the vocabulary with CharVocab.from_text(train_text)")
         if any(not isinstance(c, str) or len(c) != 1 for c in chars) or len(set(chars)) != len(chars):
             raise ValueError("chars must be distinct single characters; build the vocabulary with "
@@ -42,32 +44,35 @@ class CharVocab:
 
     @classmethod
     def from_text(cls, text: str) -> CharVocab:
-        """The sorted set of characters in ``text``, after the unknown slot."""
+        """The sorted set of characters in ``text`` (ids from 2, after padding and unknown)."""
         if not isinstance(text, str):
             raise TypeError(f"text must be a string, got {type(text).__name__}")
         if not text:
             raise ValueError("text is empty; build the vocabulary from the training text, e.g. load_shakespeare().train")
-        return cls((cls.UNK, *sorted(set(text) - {cls.UNK})))
+        return cls(tuple(sorted(set(text))))
 
     @property
     def size(self) -> int:
-        return len(self.chars)
+        """Number of ids, the two reserved ones included: ``len(chars) + 2``."""
+        return len(self.chars) + self.N_RESERVED
 
     def encode(self, text: str) -> np.ndarray:
-        """String -> int32 ids (len(text),); characters not seen in training map to 0."""
+        """String -> int32 ids (len(text),); characters not seen in training map to ``UNK_ID``."""
         if not isinstance(text, str):
             raise TypeError(f"encode() needs a string, got {type(text).__name__}")
-        index = {c: i for i, c in enumerate(self.chars)}
-        return np.fromiter((index.get(c, 0) for c in text), dtype=np.int32, count=len(text))
+        index = {c: i + self.N_RESERVED for i, c in enumerate(self.chars)}
+        return np.fromiter((index.get(c, self.UNK_ID) for c in text), dtype=np.int32, count=len(text))
 
     def decode(self, ids: Sequence[int] | np.ndarray) -> str:
-        """Ids (T,) -> string (unknown shown as '?'). Ids must be ints in ``[0, size)``."""
+        """Ids (T,) -> string: padding is dropped and an unknown character shown as '?'.
+        Ids must be ints in ``[0, size)``."""
         ids = ids_in_range("ids", ids, self.size, "decode with the vocabulary that encoded the text")
         if ids.ndim > 1:
             raise ValueError(f"decode() takes one sequence of ids (T,), got shape {ids.shape}; "
                              "decode row by row: [vocab.decode(row) for row in ids]")
         ids = ids.ravel()
-        return "".join("?" if i == 0 else self.chars[i] for i in ids)
+        return "".join("" if i == self.PAD_ID else "?" if i == self.UNK_ID else self.chars[i - self.N_RESERVED]
+                       for i in ids)
 
 
 def windows(ids: np.ndarray, seq_len: int) -> tuple[np.ndarray, np.ndarray]:

@@ -76,13 +76,9 @@ class Translator(keras.Model):
         settings.update(source_vocab=self.source_vocab, target_vocab=self.target_vocab,
                         lowercase_source=bool(lowercase_source), bidirectional=bool(bidirectional))
         self.settings = settings
-        self.embed_dim, self.units, self.attention_type, self.dropout_rate = embed_dim, units, attention, dropout
-        self.source_tokenizer, self.target_tokenizer = source_tokenizer, target_tokenizer
-        self.lowercase_source = bool(lowercase_source)
-        self.max_source_len, self.max_target_len = max_source_len, max_target_len
-        self.bidirectional = bool(bidirectional)
+        for name in FIELDS[2:]:  # each setting is also an attribute: model.units, model.max_source_len, ...
+            setattr(self, name, settings[name])
         self.encoder = Encoder(len(self.source_vocab), embed_dim, units, dropout, self.bidirectional, name="encoder")
-        self.attention_units = attention_units
         self.decoder = Decoder(len(self.target_vocab), embed_dim, units, attention, dropout, attention_units,
                                name="decoder")
 

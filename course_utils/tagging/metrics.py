@@ -10,10 +10,14 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ..validate import string_lists
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def _flatten(gold: Sequence[Sequence[str]], pred: Sequence[Sequence[str]]) -> tuple[list[str], list[str]]:
@@ -32,12 +36,15 @@ def _flatten(gold: Sequence[Sequence[str]], pred: Sequence[Sequence[str]]) -> tu
     return g_all, p_all
 
 
-def per_tag_scores(gold: Sequence[Sequence[str]], pred: Sequence[Sequence[str]]) -> dict[str, dict[str, float]]:
-    """Per-tag precision, recall, F1 and support (gold count), token level.
+def per_tag_scores(gold: Sequence[Sequence[str]], pred: Sequence[Sequence[str]]) -> pd.DataFrame:
+    """Per-tag precision, recall, F1 and support (gold count), token level: a DataFrame
+    with one row per tag (index ``tag``, sorted) and columns precision, recall, f1, support.
 
     gold, pred: one list of tags per sentence, e.g. ``[["NNP", "VBD"], ["DT"]]``.
     Tags that are never predicted get precision 0; tags with no gold tokens get recall 0.
     """
+    import pandas as pd
+
     g_all, p_all = _flatten(gold, pred)
     tp: Counter[str] = Counter()
     n_pred: Counter[str] = Counter(p_all)
@@ -45,13 +52,13 @@ def per_tag_scores(gold: Sequence[Sequence[str]], pred: Sequence[Sequence[str]])
     for g, p in zip(g_all, p_all):
         if g == p:
             tp[g] += 1
-    scores: dict[str, dict[str, float]] = {}
+    rows = []
     for tag in sorted(set(n_gold) | set(n_pred)):
         precision = tp[tag] / n_pred[tag] if n_pred[tag] else 0.0
         recall = tp[tag] / n_gold[tag] if n_gold[tag] else 0.0
         f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-        scores[tag] = {"precision": precision, "recall": recall, "f1": f1, "support": float(n_gold[tag])}
-    return scores
+        rows.append({"tag": tag, "precision": precision, "recall": recall, "f1": f1, "support": n_gold[tag]})
+    return pd.DataFrame(rows).set_index("tag")
 
 
 def token_accuracy(gold: Sequence[Sequence[str]], pred: Sequence[Sequence[str]]) -> float:
@@ -60,18 +67,23 @@ def token_accuracy(gold: Sequence[Sequence[str]], pred: Sequence[Sequence[str]])
     return float(np.mean([g == p for g, p in zip(g_all, p_all)]))
 
 
-def macro_f1(scores: dict[str, dict[str, float]]) -> float:
-    """Unweighted mean F1 over the tags that occur in the gold data."""
-    if not isinstance(scores, dict):
-        raise TypeError(f"macro_f1() takes the dict that per_tag_scores() returns, got {type(scores).__name__}")
-    bad = [t for t, s in scores.items() if not (0.0 <= s.get("f1", float("nan")) <= 1.0)]
-    if bad:
-        raise ValueError(f"the F1 of tag {bad[0]!r} is {scores[bad[0]].get('f1')!r}, not a number in [0, 1]; "
+def macro_f1(scores: pd.DataFrame) -> float:
+    """Unweighted mean F1 over the tags that occur in the gold data (``support > 0``).
+    ``scores``: the DataFrame that :func:`per_tag_scores` returns."""
+    import pandas as pd
+
+    if not isinstance(scores, pd.DataFrame) or not {"f1", "support"} <= set(scores.columns):
+        raise TypeError("macro_f1() takes the DataFrame that per_tag_scores() returns (columns f1 and support), "
+                        f"got {type(scores).__name__}")
+    f1 = scores["f1"].astype(float)
+    bad = scores.index[~f1.between(0.0, 1.0)]  # NaN fails too
+    if len(bad):
+        raise ValueError(f"the F1 of tag {bad[0]!r} is {scores.loc[bad[0], 'f1']!r}, not a number in [0, 1]; "
                          "pass the scores that per_tag_scores() returns")
-    f1s = [s["f1"] for s in scores.values() if s["support"] > 0]
-    if not f1s:
+    f1s = f1[scores["support"] > 0]
+    if f1s.empty:
         raise ValueError("no tag has gold support; score a non-empty gold set")
-    return float(np.mean(f1s))
+    return float(f1s.mean())
 
 
 class MostFrequentTagBaseline:

@@ -7,6 +7,8 @@ sequence can be computed by a parallel prefix scan instead of a step-by-step loo
   (Feng et al., 2024), computed with the scan
 - :mod:`~course_utils.linear_rnn.linear_attention`: causal linear attention (Katharopoulos
   et al., 2020) in its parallel form and as a recurrence with a fixed-size state
+- :mod:`~course_utils.linear_rnn.speed`: training seconds per epoch against sequence length,
+  the scan's depth in rounds, and their plots
 
 Nothing is imported here; import the module you need.
 """

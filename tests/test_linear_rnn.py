@@ -173,6 +173,19 @@ def test_min_gru_works_in_a_char_lm_saves_and_steps(tmp_path) -> None:
     assert isinstance(loaded.layers[1].cell, MinGRUCell)
 
 
+@pytest.mark.parametrize("layer_cls", [MinGRU, MinLSTM])
+def test_the_three_methods_train_alike(layer_cls) -> None:
+    ids = np.random.default_rng(0).integers(0, 11, size=(16, 20)).astype("int32")
+    losses = {}
+    for method in ("scan", "sequential", "log"):
+        keras.utils.set_random_seed(0)
+        model = build_char_lm(11, lambda: layer_cls(8, return_sequences=True, method=method, candidate="g"),
+                              embed_dim=4, seq_len=20)
+        losses[method] = model.fit(ids, ids, epochs=2, batch_size=8, verbose=0).history["loss"]
+    np.testing.assert_allclose(losses["scan"], losses["sequential"], atol=1e-5)
+    np.testing.assert_allclose(losses["log"], losses["sequential"], atol=1e-5)
+
+
 @pytest.mark.parametrize("dtype, tol", [("float32", 1e-5), ("float64", 1e-12)])
 def test_linear_attention_parallel_equals_recurrent(dtype: str, tol: float) -> None:
     rng = np.random.default_rng(3)

@@ -186,7 +186,12 @@ class MinGRU(_MinRNN):
     last state (batch, H); starts from h_0 = 0. ``method``: ``"scan"`` (parallel prefix scan,
     the default), ``"sequential"`` (a loop over t) or ``"log"`` (log space, needs
     ``candidate="g"``); all three compute the same h. Weights live in ``self.cell``
-    (:class:`MinGRUCell`): ``2 (D + 1) H`` parameters, against ``3 (D + H + 2) H`` for a GRU."""
+    (:class:`MinGRUCell`): ``2 (D + 1) H`` parameters, against ``3 (D + H + 2) H`` for a GRU.
+
+    Gradients: ``"scan"`` has a hand-written backward scan; ``"log"`` is differentiated through
+    the scan's own slicing, which is slower, and TensorFlow may log a "Type inference failed"
+    warning while building that gradient (the training losses match the other methods; see the
+    tests)."""
 
     CELL = MinGRUCell
 

@@ -22,6 +22,15 @@ which this library never imports. Module index:
 - time series, 09: :mod:`~course_utils.time_series`
 - seq2seq, 10-12 (:mod:`course_utils.seq2seq`): ``tokens``, ``attention``, ``layers``
   (Encoder, Decoder, masked loss), ``decoding``, ``translator``, ``evaluation``
+- RNN, CNN and Transformer, 13: :mod:`~course_utils.transformer` (NumPy scaled dot-product
+  attention, causal mask, sinusoidal positions, multi-head attention from Keras weights,
+  KV-cache and GRU one-token steps and their cost; ``TransformerBlock``,
+  ``build_transformer_classifier``, ``build_transformer_lm``) and
+  :mod:`~course_utils.convolution` (``receptive_field``, causal dilated ``Conv1D`` builders)
+- recurrent revival, 14 (:mod:`course_utils.linear_rnn`): ``scan`` (h_t = a_t h_{t-1} + b_t
+  by loop, associative scan and log space), ``layers`` (MinGRU, MinLSTM),
+  ``linear_attention`` (parallel and recurrent forms), ``speed`` (seconds per epoch
+  against length, scan depth)
 
 The conventions every module follows (what builders, plots and tables return, what id 0
 means, where special token ids come from) are in ``docs/AUTHORING.md``.

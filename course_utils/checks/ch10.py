@@ -1,4 +1,5 @@
-"""Checks for chapter 10's exercises (teacher forcing, the masked loss, exact match)."""
+"""Checks for chapter 10's exercises (teacher forcing, the masked loss, exact match, a teacher-forced
+decoder run one step at a time)."""
 
 from __future__ import annotations
 
@@ -97,7 +98,73 @@ def check_exact_match(fn: Callable[[list[str], list[str]], float]) -> CheckResul
     return passed(name)
 
 
+
+
+def teacher_forced_logits_reference(decoder: Any, tgt_in: np.ndarray, state: Any, enc_outputs: Any,
+                                    src_mask: Any) -> np.ndarray:
+    """The decoder run one step at a time, fed the *true* previous token at every step:
+    tgt_in (batch, T) ids -> logits (batch, T, V). Equal to one call of ``decoder(tgt_in, ...)``."""
+    outs = []
+    for t in range(tgt_in.shape[1]):
+        logits, state, _ = decoder.step(tgt_in[:, t], state, enc_outputs, src_mask)
+        outs.append(np.asarray(logits))
+    return np.stack(outs, axis=1)
+
+
+def _free_running(decoder: Any, tgt_in: np.ndarray, state: Any, enc_outputs: Any, src_mask: Any) -> np.ndarray:
+    token, outs = tgt_in[:, 0], []
+    for _ in range(tgt_in.shape[1]):
+        logits, state, _ = decoder.step(token, state, enc_outputs, src_mask)
+        outs.append(np.asarray(logits))
+        token = np.asarray(logits).argmax(-1)
+    return np.stack(outs, axis=1)
+
+
+def _free_running_answer(decoder: Any, tgt_in: np.ndarray, state: Any, enc_outputs: Any, src_mask: Any) -> np.ndarray:
+    return _free_running(decoder, tgt_in, state, enc_outputs, src_mask)
+
+
+def check_teacher_forced_logits(fn: Callable[..., Any]) -> CheckResult:
+    """Exercise 4: ``fn(decoder, tgt_in (batch, T), state (batch, H), enc_outputs, src_mask) -> logits
+    (batch, T, V)``, one ``decoder.step`` per position, fed the true previous token; compared with
+    the library's own teacher-forced call, ``decoder(tgt_in, enc_outputs, src_mask, state)``."""
+    import keras
+
+    from ..seq2seq.layers import Decoder
+
+    name = "teacher_forced_logits"
+    for seed, (batch, steps, attention) in enumerate([(2, 5, "none"), (3, 4, "luong"), (1, 6, "bahdanau")]):
+        keras.utils.set_random_seed(100 + seed)
+        rng = np.random.default_rng(seed)
+        vocab, units, src_len = 11, 6, 4
+        decoder = Decoder(vocab, embed_dim=4, units=units, attention=attention, name=f"check_decoder_{seed}")
+        tgt_in = np.concatenate([np.full((batch, 1), START), rng.integers(4, vocab, size=(batch, steps - 1))], axis=1)
+        enc_outputs = rng.normal(size=(batch, src_len, units)).astype("float32")
+        src_mask = np.ones((batch, src_len), dtype=bool)
+        state = rng.normal(size=(batch, units)).astype("float32")
+        want = np.asarray(decoder(tgt_in, enc_outputs, src_mask, state)[0])   # (batch, T, V), the library's call
+        got, error = call_learner(name, fn, decoder, tgt_in.copy(), state.copy(), enc_outputs, src_mask)
+        if error is not None:
+            return error
+        got = np.asarray(got, dtype="float32")
+        if got.shape == want.shape[:1] + want.shape[2:]:
+            return failed(name, f"you returned only one step's logits {got.shape}; stack every step's logits "
+                                f"along axis 1: shape (batch, T, V) = {want.shape}.")
+        if got.shape != want.shape:
+            return failed(name, f"expected logits of shape (batch, T, V) = {want.shape}, got {got.shape}.")
+        if np.allclose(got, _free_running(decoder, tgt_in, state, enc_outputs, src_mask), atol=1e-5) and \
+                not np.allclose(got, want, atol=1e-4):
+            return failed(name, "you fed the decoder its own predictions (free running). Teacher forcing feeds "
+                                "the TRUE previous token: tgt_in[:, t] at step t.")
+        if not np.allclose(got, want, atol=1e-4):
+            return failed(name, "your logits differ from the decoder's own teacher-forced call. At step t, call "
+                                "decoder.step(tgt_in[:, t], state, enc_outputs, src_mask) and carry the new state.")
+    return passed(name)
+
+
 SELF_TESTS = [
+    SelfTest(check_teacher_forced_logits, teacher_forced_logits_reference, wrong=_free_running_answer,
+             hint="TRUE previous token"),
     SelfTest(check_teacher_forcing, teacher_forcing_reference, wrong=lambda ids: (list(ids), list(ids) + [END]),
              hint="[START]"),
     SelfTest(check_masked_mean_loss, masked_mean_loss_reference, wrong=lambda loss, y: float(np.mean(loss)),

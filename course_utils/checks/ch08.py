@@ -1,4 +1,5 @@
-"""Checks for chapter 08's exercises (bag-of-words features, confident mistakes)."""
+"""Checks for chapter 08's exercises (bag-of-words features, confident mistakes, one training step
+on a padded batch)."""
 
 from __future__ import annotations
 
@@ -93,9 +94,80 @@ def _by_probability(labels: np.ndarray, probs: np.ndarray, k: int) -> np.ndarray
     return wrong[np.argsort(-probs[wrong], kind="stable")][:k]
 
 
+def train_step_reference(model: Any, ids: np.ndarray, labels: np.ndarray, optimizer: Any) -> float:
+    """One gradient step of a classifier from ``build_text_classifier`` on a padded batch:
+    ids (batch, T) with 0 = padding, labels (batch,) 0/1. Returns the batch's mean binary
+    cross-entropy before the step. The model's ``Embedding(mask_zero=True)`` skips the padding."""
+    import keras
+    import tensorflow as tf
+
+    with tf.GradientTape() as tape:
+        p = model(ids, training=True)                                          # (batch, 1)
+        loss = keras.ops.mean(keras.losses.binary_crossentropy(labels[:, None].astype("float32"), p))
+    grads = tape.gradient(loss, model.trainable_variables)
+    optimizer.apply_gradients(zip(grads, model.trainable_variables))
+    return float(loss)
+
+
+def _ascent(model: Any, ids: np.ndarray, labels: np.ndarray, optimizer: Any) -> float:
+    import keras
+    import tensorflow as tf
+
+    with tf.GradientTape() as tape:
+        loss = keras.ops.mean(keras.losses.binary_crossentropy(labels[:, None].astype("float32"), model(ids)))
+    grads = tape.gradient(loss, model.trainable_variables)
+    optimizer.apply_gradients(zip([-g for g in grads], model.trainable_variables))
+    return float(loss)
+
+
+def check_train_step(fn: Callable[..., Any]) -> CheckResult:
+    """Exercise 3: ``fn(model, ids (batch, T), labels (batch,), optimizer) -> loss before the step``.
+    Compared with the reference step on an identical model: the loss, and every weight after."""
+    import keras
+
+    from ..text_classification import build_text_classifier
+
+    name = "train_step"
+    rng = np.random.default_rng(8)
+    for case, pad in enumerate([0, 3, 6]):
+        ids = rng.integers(2, 30, size=(4, 5))
+        ids = np.concatenate([ids, np.zeros((4, pad), dtype=ids.dtype)], axis=1)  # padding at the end
+        ids[1, 3:] = 0                                                            # and one short review
+        labels = np.array([1, 0, 1, 0])
+        models = []
+        for _ in range(2):
+            keras.utils.set_random_seed(80 + case)
+            models.append(build_text_classifier(30, embed_dim=4, units=3))
+        mine, ref = models
+        got, error = call_learner(name, fn, mine, ids.copy(), labels.copy(), keras.optimizers.SGD(0.5))
+        if error is not None:
+            return error
+        want = train_step_reference(ref, ids, labels, keras.optimizers.SGD(0.5))
+        try:
+            got = float(got)
+        except (TypeError, ValueError):
+            return failed(name, "return the batch's loss (a float) computed before the update.")
+        if not np.isclose(got, want, atol=1e-5):
+            return failed(name, f"the loss differs from the mean binary cross-entropy of the batch: expected "
+                                f"{want:.4f}, got {got:.4f}. Use keras.losses.binary_crossentropy on the model's "
+                                "probabilities and average it.")
+        moved = [float(np.abs(a - b).max()) for a, b in zip(mine.get_weights(), ref.get_weights())]
+        if max(moved) > 1e-5:
+            keras.utils.set_random_seed(80 + case)
+            start = build_text_classifier(30, embed_dim=4, units=3).get_weights()
+            if all(np.allclose(w, s) for w, s in zip(mine.get_weights(), start)):
+                return failed(name, "the weights did not change: apply the gradients with "
+                                    "optimizer.apply_gradients(zip(grads, model.trainable_variables)).")
+            return failed(name, "the weights after your step differ from one gradient-descent step: take the "
+                                "gradient of the loss (tape.gradient) and let the optimizer apply it as it is, "
+                                "not its negative.")
+    return passed(name)
+
+
 SELF_TESTS = [
     SelfTest(check_bag_of_words, bag_of_words_reference,
              wrong=lambda ids, v: np.stack([np.bincount(r, minlength=v) for r in ids]), hint="you counted how often"),
     SelfTest(check_confident_errors, confident_errors_reference, wrong=_by_probability,
              hint="probability given to the wrong class"),
+    SelfTest(check_train_step, train_step_reference, wrong=_ascent, hint="not its negative"),
 ]

@@ -120,10 +120,6 @@ def _free_running(decoder: Any, tgt_in: np.ndarray, state: Any, enc_outputs: Any
     return np.stack(outs, axis=1)
 
 
-def _free_running_answer(decoder: Any, tgt_in: np.ndarray, state: Any, enc_outputs: Any, src_mask: Any) -> np.ndarray:
-    return _free_running(decoder, tgt_in, state, enc_outputs, src_mask)
-
-
 def check_teacher_forced_logits(fn: Callable[..., Any]) -> CheckResult:
     """Exercise 4: ``fn(decoder, tgt_in (batch, T), state (batch, H), enc_outputs, src_mask) -> logits
     (batch, T, V)``, one ``decoder.step`` per position, fed the true previous token; compared with
@@ -163,7 +159,7 @@ def check_teacher_forced_logits(fn: Callable[..., Any]) -> CheckResult:
 
 
 SELF_TESTS = [
-    SelfTest(check_teacher_forced_logits, teacher_forced_logits_reference, wrong=_free_running_answer,
+    SelfTest(check_teacher_forced_logits, teacher_forced_logits_reference, wrong=_free_running,
              hint="TRUE previous token"),
     SelfTest(check_teacher_forcing, teacher_forcing_reference, wrong=lambda ids: (list(ids), list(ids) + [END]),
              hint="[START]"),

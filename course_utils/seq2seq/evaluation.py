@@ -25,11 +25,8 @@ def evaluate_translations(hypotheses: Sequence[str], references: Sequence[str]) 
         raise TypeError("pass lists of strings, not single strings")
     if len(hypotheses) != len(references) or not references:
         raise ValueError(f"need as many hypotheses as references (and at least one): {len(hypotheses)} vs {len(references)}")
-    for name, texts in (("hypotheses", hypotheses), ("references", references)):
-        bad = next((i for i, t in enumerate(texts) if not isinstance(t, str)), None)
-        if bad is not None:
-            raise TypeError(f"{name}[{bad}] is {type(texts[bad]).__name__} ({texts[bad]!r:.40}), not a string; "
-                            "detokenise token lists first (e.g. detokenize_words(tokens))")
+    _check_texts("hypotheses", hypotheses)
+    _check_texts("references", references)
     exact = np.mean([h.strip() == r.strip() for h, r in zip(hypotheses, references)])
     return {"bleu": sacrebleu.corpus_bleu(list(hypotheses), [list(references)]).score,
             "chrf": sacrebleu.corpus_chrf(list(hypotheses), [list(references)]).score,

@@ -53,7 +53,7 @@ TARGETS = {
 }
 # Pure-Python packages that PyPI publishes as source only: `--platform` accepts wheels
 # only, so the full resolution builds them into wheels first (they build anywhere).
-SDIST_ONLY = ("docopt", "promise")
+SDIST_ONLY = ("docopt", "promise", "seqeval")
 FULL = os.environ.get("RECURRENT_FULL_RESOLUTION") == "1"
 
 

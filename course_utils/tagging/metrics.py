@@ -2,8 +2,8 @@
 and F1, token accuracy, and the most-frequent-tag baseline.
 
 Labels are compared token by token, ignoring padding. Entity-level (span) scoring,
-as in the CoNLL evaluation, is stricter; per-tag token scores are what a POS tagger
-is usually reported with.
+as in the CoNLL evaluation, is stricter and lives in :mod:`~course_utils.tagging.entities`;
+per-tag token scores are what a POS tagger is usually reported with.
 """
 
 from __future__ import annotations

@@ -25,7 +25,7 @@ import numpy as np
 from ..data import without_autotune
 from ..validate import positive_int, string_lists
 
-__all__ = ["SHAPES", "TaggerVocab", "build_tagger", "predict_tags", "tagging_dataset", "word_shape"]
+__all__ = ["SHAPES", "TaggerVocab", "build_tagger", "predict_tags", "tag_probabilities", "tagging_dataset", "word_shape"]
 
 SHAPES = ("<pad>", "lower", "Capitalised", "UPPER", "digit", "punct", "other")
 PAD, UNK = 0, 1
@@ -203,3 +203,16 @@ def predict_tags(model: Any, vocab: TaggerVocab, sentences: Sequence[Sequence[st
         for row, i in enumerate(idx):
             out[i] = [vocab.tags[t] for t in ids[row, :len(sentences[i])]]
     return out
+
+
+def tag_probabilities(model: Any, vocab: TaggerVocab, tokens: Sequence[str]) -> Any:
+    """The softmax over tags at every token of one sentence, as a DataFrame: one row per token
+    (index: the tokens), one column per tag of ``vocab.tags``; each row sums to 1. The tag that
+    :func:`predict_tags` gives a token is its row's largest entry."""
+    import pandas as pd
+
+    _check_corpus([tokens])
+    logits = np.asarray(model(vocab.encode([list(tokens)]), training=False), dtype="float64")[0]  # (T, n_tags)
+    probs = np.exp(logits - logits.max(-1, keepdims=True))
+    probs /= probs.sum(-1, keepdims=True)
+    return pd.DataFrame(probs, index=pd.Index(list(tokens), name="token"), columns=list(vocab.tags))

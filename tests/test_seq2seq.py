@@ -164,6 +164,36 @@ def test_greedy_equals_beam_width_one_on_a_tiny_model(attention: str) -> None:
     np.testing.assert_array_equal(greedy_decode(model, src, 7), beam_search_decode(model, src, 1, 7))
 
 
+@pytest.mark.parametrize("seed", range(12))
+def test_compiled_beam_search_equals_the_reference_on_random_models(seed: int) -> None:
+    from course_utils.seq2seq.decoding import beam_search_decode, beam_search_reference
+
+    # A random first-order model over V tokens, sharp enough that some hypotheses end early and some
+    # run to max_len, and with exact ties (two equal columns) so that the tie-breaking is compared too.
+    rng = np.random.default_rng(seed)
+    V = int(rng.integers(6, 12))
+    table = rng.dirichlet(np.full(V, 0.3), size=V)
+    table[:, V - 1] = table[:, V - 2]
+    table /= table.sum(1, keepdims=True)
+    model = _Counter(table)
+    src = rng.integers(1, V, size=(int(rng.integers(1, 5)), 3)).astype("int32")
+    for width, max_len, alpha in [(1, 6, 1.0), (2, 5, 0.0), (3, 7, 0.7), (5, 4, 1.0), (4, 9, 2.5)]:
+        want = beam_search_reference(model, src, width, max_len, alpha)
+        got = beam_search_decode(model, src, width, max_len, alpha)
+        np.testing.assert_array_equal(got, want, err_msg=f"width {width}, max_len {max_len}, alpha {alpha}")
+
+
+@pytest.mark.parametrize("attention", ["none", "bahdanau", "luong"])
+def test_compiled_beam_search_equals_the_reference_on_a_tiny_model(attention: str) -> None:
+    from course_utils.seq2seq.decoding import beam_search_decode, beam_search_reference
+
+    model = _tiny(attention)
+    src = model.encode_source([s for s, _ in PAIRS])
+    for width, alpha in [(2, 0.0), (3, 1.0), (5, 0.6)]:
+        np.testing.assert_array_equal(beam_search_decode(model, src, width, 7, alpha),
+                                      beam_search_reference(model, src, width, 7, alpha))
+
+
 def test_decoders_reject_bad_input() -> None:
     from course_utils.seq2seq.decoding import beam_search_decode, greedy_decode
 

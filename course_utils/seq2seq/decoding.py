@@ -136,9 +136,11 @@ def _length_penalty(length: np.ndarray | int, alpha: float) -> np.ndarray | floa
     return np.power(np.asarray(length, dtype="float64"), alpha)
 
 
-def beam_search_decode(model: Any, src_ids: Any, beam_width: int = 3, max_len: int = 20,
-                       alpha: float = 1.0) -> np.ndarray:
-    """Beam search, batched over sentences: src_ids (batch, S) -> ids (batch, max_len) int32.
+def beam_search_reference(model: Any, src_ids: Any, beam_width: int = 3, max_len: int = 20,
+                          alpha: float = 1.0) -> np.ndarray:
+    """Beam search, batched over sentences, one step at a time in NumPy (the readable version):
+    src_ids (batch, S) -> ids (batch, max_len) int32. :func:`beam_search_decode` computes the
+    same ids in one compiled loop.
 
     At each step every live hypothesis is extended by every token; the ``beam_width``
     best (by summed log-probability) stay live, and a hypothesis that emits [END] is
@@ -207,3 +209,118 @@ def beam_search_decode(model: Any, src_ids: Any, beam_width: int = 3, max_len: i
         best = max(candidates, key=lambda c: c[0])[1]
         out[b, : len(best)] = best[:max_len]
     return out
+
+
+def _beam_fn(model: Any) -> Any:
+    """One compiled beam search per model (cached on it), traced once: the same algorithm as
+    :func:`beam_search_reference`, with its Python loops over sentences and candidates
+    replaced by tensor operations, so that the whole search runs inside ``tf.function``.
+    Sentences that have finished searching are dropped from the batch, so the decoder
+    steps only the hypotheses still searching."""
+    fn = getattr(model, "_course_beam_fn", None)
+    if fn is not None:
+        return fn
+    import tensorflow as tf
+
+    encoder, decoder = model.encoder, model.decoder
+    neg_inf = tf.constant(-np.inf, tf.float64)
+    any_shape = lambda rank: tf.TensorShape([None] * rank)  # noqa: E731
+
+    @tf.function(input_signature=[tf.TensorSpec([None, None], tf.int32), tf.TensorSpec([], tf.int32),
+                                  tf.TensorSpec([None], tf.float64)])
+    def beam(src: Any, k: Any, penalty: Any) -> Any:
+        # penalty[t] = (t + 1) ** alpha, computed by the caller in NumPy (as the reference does)
+        max_len, batch = tf.shape(penalty)[0], tf.shape(src)[0]
+        positions, slots, candidates = tf.range(max_len), tf.range(k), tf.range(2 * k)
+        enc_out, state = encoder(src)
+        enc_out = tf.repeat(enc_out, k, axis=0)                           # (n*k, S, H), n = sentences searching
+        state = tf.repeat(state, k, axis=0)                               # (n*k, H)
+        src_mask = tf.repeat(tf.not_equal(src, PAD), k, axis=0)           # (n*k, S)
+        ids = tf.range(batch)                                             # (n,) their rows in the batch
+        scores = tf.tile(tf.where(slots[None, :] == 0, tf.constant(0.0, tf.float64), neg_inf), [batch, 1])  # (n, k)
+        seqs = tf.zeros([batch, k, max_len], tf.int32)                    # (n, k, max_len) live hypotheses
+        last = tf.fill([batch, k], START)                                 # (n, k)
+        n_finished = tf.zeros([batch], tf.int32)                          # (n,)
+        best_score = tf.fill([batch], neg_inf)                            # (batch,) best finished so far
+        best_seq = tf.zeros([batch, max_len], tf.int32)                   # (batch, max_len)
+        steps = tf.constant(0)
+        for t in tf.range(max_len):
+            tf.autograph.experimental.set_loop_options(shape_invariants=[
+                (enc_out, any_shape(3)), (state, any_shape(2)), (src_mask, any_shape(2)), (ids, any_shape(1)),
+                (scores, any_shape(2)), (seqs, any_shape(3)), (last, any_shape(2)), (n_finished, any_shape(1))])
+            n = tf.shape(ids)[0]
+            logits, new_state, _ = decoder.step(tf.reshape(last, [-1]), state, enc_out, src_mask)
+            logp = tf.cast(tf.nn.log_softmax(_never_emit_specials(logits), axis=-1), tf.float64)
+            vocab = tf.shape(logp)[-1]
+            total = tf.reshape(scores[:, :, None] + tf.reshape(logp, [n, k, vocab]), [n, k * vocab])
+            top, flat = tf.math.top_k(total, 2 * k)                       # (n, 2k), ties: lower index first
+            parent, token = flat // vocab, flat % vocab
+            finite, is_end = tf.math.is_finite(top), tf.equal(token, END)
+            # The reference walks the 2k candidates in order and stops after the k-th live one:
+            live_before = tf.cumsum(tf.cast(finite & ~is_end, tf.int32), axis=1, exclusive=True)
+            examined = finite & (live_before < k)
+            finished, live = examined & is_end, examined & ~is_end
+            # finished hypotheses: keep the best (the first of equals, as max() does in the reference)
+            fin_score = tf.where(finished, top / penalty[t], neg_inf)
+            step_best = tf.reduce_max(fin_score, axis=1)                  # (n,)
+            first = tf.argmin(tf.where(finished & (fin_score == step_best[:, None]), candidates[None, :], 2 * k),
+                              axis=1, output_type=tf.int32)
+            fin_seq = tf.gather(seqs, tf.gather(parent, tf.minimum(first, 2 * k - 1), batch_dims=1), batch_dims=1)
+            fin_seq = tf.where(positions[None, :] == t, END, fin_seq)     # (n, max_len)
+            old_score, old_seq = tf.gather(best_score, ids), tf.gather(best_seq, ids)
+            better = step_best > old_score
+            best_score = tf.tensor_scatter_nd_update(best_score, ids[:, None], tf.where(better, step_best, old_score))
+            best_seq = tf.tensor_scatter_nd_update(best_seq, ids[:, None], tf.where(better[:, None], fin_seq, old_seq))
+            # live hypotheses: candidate j goes to slot live_before[j]
+            onehot = live[:, :, None] & tf.equal(live_before[:, :, None], slots[None, None, :])  # (n, 2k, k)
+            filled = tf.reduce_any(onehot, axis=1)                                                 # (n, k)
+            scores = tf.where(filled, tf.reduce_max(tf.where(onehot, top[:, :, None], neg_inf), axis=1), neg_inf)
+            new_parent = tf.reduce_sum(tf.where(onehot, parent[:, :, None], 0), axis=1)          # (n, k)
+            last = tf.reduce_sum(tf.where(onehot, token[:, :, None], 0), axis=1)                 # (n, k)
+            seqs = tf.gather(seqs, new_parent, batch_dims=1)
+            seqs = tf.where(positions[None, None, :] == t, last[:, :, None], seqs)
+            state = tf.gather(new_state, tf.reshape(tf.range(n)[:, None] * k + new_parent, [-1]))
+            n_finished += tf.reduce_sum(tf.cast(finished, tf.int32), axis=1)
+            searching = (n_finished < k) & tf.reduce_any(live, axis=1)     # (n,)
+            steps = t + 1
+            if not tf.reduce_all(searching):                              # drop the sentences that are done
+                keep = tf.cast(tf.where(searching)[:, 0], tf.int32)
+                rows = tf.reshape(keep[:, None] * k + slots[None, :], [-1])
+                ids, scores, seqs = tf.gather(ids, keep), tf.gather(scores, keep), tf.gather(seqs, keep)
+                last, n_finished = tf.gather(last, keep), tf.gather(n_finished, keep)
+                enc_out, state, src_mask = tf.gather(enc_out, rows), tf.gather(state, rows), tf.gather(src_mask, rows)
+            if tf.size(ids) == 0:
+                break
+        # sentences still searching after max_len steps: their live hypotheses compete too
+        live_score = tf.where(tf.math.is_finite(scores), scores / penalty[steps - 1], neg_inf)   # (n, k)
+        live_best = tf.reduce_max(live_score, axis=1)
+        first = tf.argmin(tf.where(live_score == live_best[:, None], slots[None, :], k), axis=1, output_type=tf.int32)
+        live_seq = tf.gather(seqs, tf.minimum(first, k - 1), batch_dims=1)
+        better = live_best > tf.gather(best_score, ids)
+        return tf.tensor_scatter_nd_update(best_seq, ids[:, None],
+                                           tf.where(better[:, None], live_seq, tf.gather(best_seq, ids)))
+
+    model._course_beam_fn = beam
+    return beam
+
+
+def beam_search_decode(model: Any, src_ids: Any, beam_width: int = 3, max_len: int = 20,
+                       alpha: float = 1.0) -> np.ndarray:
+    """Beam search, batched over sentences and compiled with ``tf.function``:
+    src_ids (batch, S) -> ids (batch, max_len) int32 (after [END]: 0).
+
+    At each step every live hypothesis is extended by every token; the ``beam_width``
+    best (by summed log-probability) stay live, and a hypothesis that emits [END] is
+    set aside as finished with score ``logp / length ** alpha`` (length counts [END]).
+    A sentence stops once it has ``beam_width`` finished hypotheses; at ``max_len`` the
+    live ones count as finished. ``beam_width=1`` gives exactly greedy decoding.
+    The result equals :func:`beam_search_reference`, the step-by-step NumPy version.
+    """
+    src = _check_model_and_src(model, src_ids, max_len)
+    positive_int("beam_width", beam_width, "the number of hypotheses kept; 1 is greedy decoding")
+    _check_alpha(alpha)
+    import tensorflow as tf
+
+    penalty = _length_penalty(np.arange(1, max_len + 1), alpha)
+    ids = _beam_fn(model)(tf.constant(src), tf.constant(beam_width, tf.int32), tf.constant(penalty, tf.float64))
+    return ids.numpy()

@@ -413,6 +413,33 @@ def train_char_lm(strategy: str = "one", replicas: int | None = None, run_dir: s
 
 
 # --------------------------------------------------------------------------- the worker
+def make_train_step(strategy: Any, model: Any, optimizer: Any, global_batch: int) -> Any:
+    """One synchronous data-parallel step, the same code for every strategy: each replica
+    computes its share of the global mean loss on its slice of the batch (B / replicas
+    windows) and its gradients; ``apply_gradients`` sums the gradients of all replicas
+    (all-reduce) and applies the same Adam update everywhere. Returns the step as a
+    ``tf.function`` taking one distributed batch and returning the global mean loss."""
+    import keras
+    import tensorflow as tf
+
+    loss_fn = keras.losses.SparseCategoricalCrossentropy(from_logits=True, reduction=None)
+
+    def replica_step(x: Any, y: Any) -> Any:
+        with tf.GradientTape() as tape:
+            per_window = tf.reduce_mean(loss_fn(y, model(x, training=True)), axis=-1)  # (B / replicas,)
+            loss = tf.nn.compute_average_loss(per_window, global_batch_size=global_batch)  # sum / B
+        grads = tape.gradient(loss, model.trainable_variables)
+        optimizer.apply_gradients(zip(grads, model.trainable_variables))  # all-reduce (SUM), then Adam
+        return loss
+
+    @tf.function
+    def train_step(batch: Any) -> Any:
+        per_replica = strategy.run(replica_step, args=batch)
+        return strategy.reduce(tf.distribute.ReduceOp.SUM, per_replica, axis=None)
+
+    return train_step
+
+
 def _watchdog(seconds: float) -> None:
     """Exit this worker when its time is up or when the launcher that started it is gone."""
     import faulthandler
@@ -482,7 +509,6 @@ def _worker(run_dir: Path, index: int, attempt: int, seconds: float, started: fl
         optimizer = model.optimizer
         optimizer.build(model.trainable_variables)
         epoch_var = tf.Variable(0, dtype=tf.int64, trainable=False, name="completed_epochs")
-    loss_fn = keras.losses.SparseCategoricalCrossentropy(from_logits=True, reduction=None)
     checkpoint = tf.train.Checkpoint(model=model, optimizer=optimizer, completed_epochs=epoch_var)
     ckpt_dir = run_dir / CHECKPOINT_DIR
     # the chief writes the checkpoints; every other worker must take part in saving too, into scratch
@@ -495,19 +521,7 @@ def _worker(run_dir: Path, index: int, attempt: int, seconds: float, started: fl
     emit(event="start", start_epoch=start, replicas=int(strategy.num_replicas_in_sync), steps=steps,
          restored=latest or "")
 
-    def replica_step(xb: Any, yb: Any) -> Any:
-        with tf.GradientTape() as tape:
-            per_example = tf.reduce_mean(loss_fn(yb, model(xb, training=True)), axis=-1)  # (B_replica,)
-            # the share of the global mean: summed over replicas by the all-reduce
-            loss = tf.nn.compute_average_loss(per_example, global_batch_size=cfg.global_batch)
-        grads = tape.gradient(loss, model.trainable_variables)
-        optimizer.apply_gradients(zip(grads, model.trainable_variables))  # all-reduce (SUM), then Adam
-        return loss
-
-    @tf.function
-    def train_step(batch: Any) -> Any:
-        per_replica = strategy.run(replica_step, args=batch)
-        return strategy.reduce(tf.distribute.ReduceOp.SUM, per_replica, axis=None)
+    train_step = make_train_step(strategy, model, optimizer, cfg.global_batch)
 
     for epoch in range(start, cfg.epochs):
         t0 = time.perf_counter()
@@ -527,7 +541,7 @@ def _worker(run_dir: Path, index: int, attempt: int, seconds: float, started: fl
         shutil.rmtree(write_dir, ignore_errors=True)
     eval_x, eval_y = windows(vocab.encode(splits.validation[: cfg.eval_chars]), cfg.seq_len)
     logits = model(eval_x, training=False)
-    eval_loss = float(tf.reduce_mean(loss_fn(eval_y, logits)))
+    eval_loss = float(tf.reduce_mean(keras.losses.sparse_categorical_crossentropy(eval_y, logits, from_logits=True)))
     emit(event="done", eval_loss=eval_loss)
     log.close()
 

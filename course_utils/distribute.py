@@ -10,6 +10,9 @@ Three strategies, one training function (:func:`train_char_lm`):
   processes on this machine, each told its place in the cluster by ``TF_CONFIG``
   (:func:`tf_config`), gradients summed by collective all-reduce over gRPC.
 
+From a shell, the same: ``python -m course_utils.distribute train --strategy multi_worker --replicas 2``
+(``--epochs``, ``--units``, ``--global-batch``, ... as in :class:`RunConfig`).
+
 Every run happens in fresh worker processes started by :func:`launch`: TensorFlow fixes its
 list of devices the first time it uses one, so the logical devices of ``"mirrored"`` must be
 declared before anything else touches TensorFlow, and a multi-worker cluster is several
@@ -547,13 +550,40 @@ def _worker(run_dir: Path, index: int, attempt: int, seconds: float, started: fl
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m course_utils.distribute worker RUN_DIR INDEX ATTEMPT SECONDS`` (what :func:`launch` runs)."""
+    """``python -m course_utils.distribute train --strategy mirrored --replicas 2 --epochs 4``: train
+    chapter 03's model with a strategy and print the run as JSON. (``worker RUN_DIR INDEX ATTEMPT
+    SECONDS`` is what :func:`launch` starts in each worker process.)"""
+    import argparse
+
     args = list(sys.argv[1:] if argv is None else argv)
-    if len(args) != 5 or args[0] != "worker":
-        print("usage: python -m course_utils.distribute worker RUN_DIR INDEX ATTEMPT SECONDS "
-              "(started by course_utils.distribute.launch; call train_char_lm() instead)", file=sys.stderr)
-        return 2
-    _worker(Path(args[1]), int(args[2]), int(args[3]), float(args[4]), STARTED)
+    if args[:1] == ["worker"] and len(args) == 5:
+        _worker(Path(args[1]), int(args[2]), int(args[3]), float(args[4]), STARTED)
+        return 0
+    parser = argparse.ArgumentParser(prog="python -m course_utils.distribute",
+                                     description="Train chapter 03's character model on one device, several "
+                                                 "devices (mirrored) or several worker processes (multi_worker).")
+    sub = parser.add_subparsers(dest="command", required=True)
+    train = sub.add_parser("train", help="train once and print the result as JSON")
+    train.add_argument("--strategy", choices=STRATEGIES, default="one")
+    train.add_argument("--replicas", type=int, default=None, help="default 1 for 'one', else 2")
+    train.add_argument("--timeout", type=float, default=300.0, help="seconds before every worker is killed")
+    train.add_argument("--restarts", type=int, default=0, help="restarts allowed after a worker crash")
+    train.add_argument("--run-dir", type=Path, default=None, help="an empty folder (default: a new temporary one)")
+    for name in ("epochs", "units", "global_batch", "train_chars", "seq_len"):
+        train.add_argument(f"--{name.replace('_', '-')}", type=int, default=None)
+    train.add_argument("--cell", choices=CELLS, default=None)
+    train.add_argument("--learning-rate", type=float, default=None)
+    opts = parser.parse_args(args)
+    settings = {k: v for k, v in vars(opts).items()
+                if k in RunConfig.__dataclass_fields__ and k not in ("strategy", "replicas") and v is not None}
+    try:
+        result = train_char_lm(opts.strategy, opts.replicas, run_dir=opts.run_dir, timeout_s=opts.timeout,
+                               restarts=opts.restarts, **settings)
+    except (ValueError, TypeError) as err:
+        parser.error(str(err))
+    print(json.dumps({"strategy": opts.strategy, "replicas": result.config.replicas, "losses": result.losses,
+                      "eval_loss": result.eval_loss, "seconds_per_epoch": result.seconds_per_epoch(),
+                      "wall_seconds": round(result.wall_seconds, 1), "run_dir": str(result.run_dir)}, indent=2))
     return 0
 
 

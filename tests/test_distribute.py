@@ -1,4 +1,4 @@
-"""The launcher of appendix A1: TF_CONFIG and its errors, then real runs on this machine.
+"""The launcher of appendix A1: TF_CONFIG and its errors, then real runs on this machine, and its command line.
 
 The runs start real worker processes (two for the multi-worker cluster), so they are kept
 small: 3 epochs of 8 steps on 25,000 characters. Each must stop by itself within its timeout
@@ -179,3 +179,15 @@ def test_a_run_past_its_timeout_is_killed(tmp_path: Path) -> None:
     assert time.perf_counter() - t0 < 15 and isinstance(err.value, TimeoutError)
     assert len(err.value.pids) == 2
     _no_worker_left(err.value.pids, tmp_path)
+
+
+def test_command_line_trains_with_a_strategy_and_explains_bad_arguments(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        d.main(["train", "--strategy", "mirrored", "--replicas", "3", "--global-batch", "64"])
+    assert "does not split evenly over 3 replicas" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        d.main(["train", "--strategy", "horovod"])
+    assert "invalid choice" in capsys.readouterr().err
+    assert d.main(["train", "--strategy", "one", "--epochs", "1", "--train-chars", "6400", "--units", "16"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["strategy"] == "one" and len(out["losses"]) == 1 and out["eval_loss"] > 0

@@ -24,15 +24,16 @@ import pytest
 
 from course_kit.runner import stated_seconds
 from course_kit.tflog import quiet_tf_env
+from course_utils.paths import course_notebooks
 
 quiet_tf_env()
 
-_NOTEBOOK_PARAM = re.compile(r"\[(\d\d)\]$")
+_NOTEBOOK_PARAM = re.compile(r"\[([0-9A-Z]\d)\]$")  # a chapter [06] or an appendix [A1]
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     root = Path(str(config.rootpath))
-    costs = {p.name[:2]: stated_seconds(p) for p in (root / "notebooks").glob("[0-9][0-9]_*.ipynb")}
+    costs = {p.name[:2]: stated_seconds(p) for p in course_notebooks(root / "notebooks")}
 
     def rank(item: pytest.Item) -> tuple[int, float]:
         path = Path(str(item.path))

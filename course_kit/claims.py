@@ -17,7 +17,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from course_utils.paths import repo_root
+from course_utils.paths import course_notebooks, repo_root
 
 ROOT = repo_root()
 INDEX = ROOT / "docs" / "POPULAR_CLAIMS.md"
@@ -44,12 +44,12 @@ def _first_sentence(text: str) -> str:
 
 
 def find_claims(notebook_dir: Path = ROOT / "notebooks") -> list[Claim]:
-    """Every popular-claim box in the numbered notebooks, in course order.
+    """Every popular-claim box in the course's notebooks (chapters, then appendices), in course order.
     Raises ``ValueError`` for a box without a "What is true" line or without a code cell after it."""
     import nbformat
 
     claims = []
-    for path in sorted(notebook_dir.glob("[0-9][0-9]_*.ipynb")):
+    for path in course_notebooks(notebook_dir):
         cells = nbformat.read(path, as_version=4).cells
         section, n = path.stem, 0
         for i, cell in enumerate(cells):

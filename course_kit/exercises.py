@@ -29,7 +29,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from course_utils.paths import repo_root
+from course_utils.paths import course_notebooks, repo_root
 
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 _BLOCK = re.compile(r"^([ \t]*)### BEGIN SOLUTION[^\n]*\n.*?^[ \t]*### END SOLUTION[^\n]*$", re.M | re.S)
@@ -61,14 +61,14 @@ def student_notebook(path: Path) -> Any:
 
 
 def write_student_notebooks(notebook_dir: Path, out_dir: Path | None = None) -> list[Path]:
-    """Write the student version of every numbered notebook into ``out_dir``
+    """Write the student version of every chapter and appendix notebook into ``out_dir``
     (default ``notebook_dir/student``); return the written paths."""
     import nbformat
 
     out_dir = out_dir or notebook_dir / "student"
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
-    for path in sorted(notebook_dir.glob("[0-9][0-9]_*.ipynb")):
+    for path in course_notebooks(notebook_dir):
         target = out_dir / path.name
         nbformat.write(student_notebook(path), target)
         written.append(target)

@@ -25,7 +25,7 @@ import os
 import sys
 from pathlib import Path
 
-from course_utils.paths import repo_root
+from course_utils.paths import course_notebooks, repo_root
 
 from .tflog import quiet_tf_env
 
@@ -68,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("extra", nargs="*", help="arguments for `jupyter lab`, after --")
     args = parser.parse_args(argv)
     folder = SOLUTIONS_DIR if args.solutions else STUDENT_DIR
-    if not any(folder.glob("[0-9][0-9]_*.ipynb")):
+    if not course_notebooks(folder):
         print(f"No notebooks in {folder}; run `make student`.", file=sys.stderr)
         return 1
     write_settings_overrides()

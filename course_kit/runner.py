@@ -32,7 +32,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from course_utils.paths import repo_root
+from course_utils.paths import course_notebooks, repo_root
 
 from .pages import write_page
 from .report import METRICS_ENV
@@ -50,8 +50,9 @@ def stated_seconds(path: Path) -> float:
 
 
 def find_notebooks(notebook_dir: Path, prefixes: list[str] | None = None) -> list[Path]:
-    """The numbered notebooks in ``notebook_dir``, optionally only those starting with a prefix."""
-    found = sorted(p for p in notebook_dir.glob("[0-9][0-9]_*.ipynb"))
+    """The course's notebooks in ``notebook_dir`` (chapters, then appendices:
+    :func:`course_utils.paths.course_notebooks`), optionally only those starting with a prefix."""
+    found = course_notebooks(notebook_dir)
     if prefixes:
         found = [p for p in found if any(p.name.startswith(pre) for pre in prefixes)]
         if not found:
@@ -161,7 +162,7 @@ def results_table(rows: list[dict[str, Any]]) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m course_kit.runner", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("only", nargs="*", help="notebook name prefixes, e.g. 00 03 (default: all)")
+    parser.add_argument("only", nargs="*", help="notebook name prefixes, e.g. 00 03 A1 (default: all)")
     parser.add_argument("--notebooks", type=Path, default=ROOT / "notebooks")
     parser.add_argument("--out", type=Path, default=ROOT / "build")
     parser.add_argument("--store", action="store_true", help="write executed outputs back into the notebooks")

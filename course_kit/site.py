@@ -21,7 +21,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from course_utils.paths import repo_root
+from course_utils.paths import course_notebooks, repo_root
 
 from .claims import Claim, find_claims
 from .pages import copy_mathjax, html_exporter
@@ -101,12 +101,12 @@ def _nav(chapters: list[Chapter], i: int | None) -> str:
 
 
 def build_site(notebook_dir: Path = ROOT / "notebooks", out_dir: Path = ROOT / "build" / "site") -> list[Path]:
-    """Write index.html and one page per numbered notebook; return the written paths."""
+    """Write index.html and one page per chapter and appendix; return the written paths."""
     import nbformat
 
-    paths = sorted(notebook_dir.glob("[0-9][0-9]_*.ipynb"))
+    paths = course_notebooks(notebook_dir)
     if not paths:
-        raise FileNotFoundError(f"no numbered notebooks in {notebook_dir}")
+        raise FileNotFoundError(f"no chapter notebooks (00_*.ipynb) in {notebook_dir}")
     chapters = [describe(p) for p in paths]
     out_dir.mkdir(parents=True, exist_ok=True)
     exporter = html_exporter()

@@ -32,3 +32,76 @@ def test_report_has_every_section(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
                     "## Thread settings", "## tf.data cache", "## Speed work"):
         assert heading in text
     assert "| 00_x | 6.0 | m = 1 | ok |" in text and js.is_file()
+
+
+# --------------------------------------------------------------------------- FLOP counting and the peak
+@pytest.mark.parametrize("cell", ["SimpleRNN", "LSTM", "GRU"])
+def test_forward_flops_per_token_are_twice_the_weight_matrix_parameters(cell: str) -> None:
+    import keras
+
+    from course_kit import flops
+
+    V, D, H = 77, 32, 48
+    model = keras.Sequential([keras.Input((None,), dtype="int32"), keras.layers.Embedding(V, D),
+                              getattr(keras.layers, cell)(H, return_sequences=True), keras.layers.Dense(V)])
+    kernels = [w for layer in model.layers for w in layer.weights if w.name in ("kernel", "recurrent_kernel")]
+    assert len(kernels) == 3  # the cell's input and recurrent kernels, the Dense kernel (biases and embedding: no products)
+    matrices = sum(int(w.numpy().size) for w in kernels)
+    assert flops.forward_flops_per_token(cell, D, H, V) == 2 * matrices
+    assert flops.train_flops_per_token(cell, D, H, V) == 3 * 2 * matrices
+
+
+def test_flop_formulas_by_hand() -> None:
+    from course_kit import flops
+
+    assert flops.forward_flops_per_token("LSTM", 32, 256, 77) == 2 * 4 * (32 + 256) * 256 + 2 * 256 * 77
+    assert flops.recurrent_flops_per_token("GRU", 10, 20) == 2 * 3 * 30 * 20
+    assert flops.formula("LSTM") == "2*4*(D+H)*H + 2*H*V" and flops.formula("SimpleRNN") == "2*(D+H)*H + 2*H*V"
+    with pytest.raises(ValueError, match="cell must be one of"):
+        flops.forward_flops_per_token("Transformer", 1, 1, 1)
+    with pytest.raises(ValueError, match="positive ints"):
+        flops.forward_flops_per_token("LSTM", 0, 1, 1)
+
+
+def test_fp32_peak_from_cpuinfo() -> None:
+    from course_kit import flops
+
+    cpuinfo = ("processor\t: 0\nmodel name\t: Intel(R) Xeon(R) Processor\ncpu MHz\t\t: 2100.000\n"
+               "flags\t\t: fpu avx2 fma avx512f avx512_bf16 amx_bf16\n\n"
+               "processor\t: 1\nmodel name\t: Intel(R) Xeon(R) Processor\ncpu MHz\t\t: 2100.000\n"
+               "flags\t\t: fpu avx2 fma avx512f avx512_bf16 amx_bf16\n")
+    facts = flops.cpu_facts(cpuinfo)
+    assert facts["logical_cpus"] == 2 and facts["ghz"] == 2.1 and facts["avx512f"] and facts["amx_bf16"]
+    peak = flops.fp32_peak_gflops(facts)
+    assert peak["gflops"] == 2 * 2 * 16 * 2 * 2.1 and peak["lanes"] == 16
+    avx2 = flops.cpu_facts(cpuinfo.replace(" avx512f", "").replace("2100.000", "3000.000")
+                           .replace("Processor", "CPU @ 2.50GHz"))
+    assert flops.fp32_peak_gflops(avx2)["gflops"] == 2 * 2 * 8 * 2 * 2.5 and avx2["clock_source"] == "model name"
+
+
+def test_report_shows_the_peak_section(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from course_kit import flops
+
+    monkeypatch.setattr(bench, "RESULTS", tmp_path)
+    facts = flops.cpu_facts()
+    results = {
+        "machine": bench.machine_info(),
+        "peak": {"peak": flops.fp32_peak_gflops({**facts, "ghz": facts["ghz"] or 2.0}), "cpu": facts,
+                 "shape": dict(bench.PEAK_SHAPE),
+                 "rows": [{"layer": "LSTM", "variant": "base (batch 64)", "tokens_per_s": 1000,
+                           "train_MFLOP_per_token": 1.887, "GFLOP_per_s": 1.9, "fraction_of_fp32_peak": 0.01,
+                           "speedup_vs_base": 1.0}]},
+        "recurrence": [{"case": "one product over B*T = 6400 rows", "ms": 1.0, "GFLOP_per_s": 100.0},
+                       {"case": "100 chained products of 64 rows (recurrence, batch 64)", "ms": 2.0, "GFLOP_per_s": 50.0}],
+    }
+    md, _ = bench.write_report(results)
+    text = md.read_text()
+    assert "## Training speed against the machine's FP32 peak" in text and "2*4*(D+H)*H + 2*H*V" in text
+    assert "| LSTM | base (batch 64) | 1000 |" in text and "### Where an LSTM's time goes" in text
+    # 64 x 100 tokens at 1000 tokens/s = 6400 ms; 12.1 GFLOP at 50 GFLOP/s = 242 ms of products
+    assert "took 6400 ms" in text and "would take 242 ms, 4% of the step" in text and "short of the 50% goal" in text
+
+
+def test_only_rejects_unknown_measurements() -> None:
+    with pytest.raises(SystemExit):
+        bench.main(["--only", "nonsense"])

@@ -13,9 +13,10 @@ import pytest
 import course_utils.checks
 from course_kit.exercises import PLACEHOLDER, strip_solutions, student_notebook
 from course_utils.checks.base import SelfTest
+from course_utils.paths import course_notebooks
 
 ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+NOTEBOOKS = course_notebooks(ROOT / "notebooks")
 
 
 def _self_tests() -> list[tuple[str, SelfTest]]:

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from course_kit import lab
+from course_utils.paths import course_notebooks
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -30,8 +31,8 @@ def test_lab_opens_the_right_folder_without_news(monkeypatch: pytest.MonkeyPatch
 
 
 def test_every_chapter_has_a_student_notebook() -> None:
-    chapters = {p.name for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")}
-    assert chapters and chapters == {p.name for p in lab.STUDENT_DIR.glob("[0-9][0-9]_*.ipynb")}
+    chapters = {p.name for p in course_notebooks(ROOT / "notebooks")}
+    assert chapters and chapters == {p.name for p in course_notebooks(lab.STUDENT_DIR)}
 
 
 def test_makefile_help_lists_lab_and_lab_solutions() -> None:

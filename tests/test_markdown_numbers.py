@@ -16,8 +16,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from course_utils.paths import course_notebooks
+
 ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+NOTEBOOKS = course_notebooks(ROOT / "notebooks")
 PROSE_NUMBER = re.compile(r"(?<![\w.^_{/-])(\d+\.\d+)(?![\w.])")
 ANY_NUMBER = re.compile(r"(?<![\w.])-?(\d+\.?\d*(?:[eE][-+]?\d+)?)")
 NOT_MEASURED = re.compile(r"\$\$.*?\$\$|\$[^$]*\$|arXiv:\S+|`[^`]*`", re.DOTALL)

@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 from course_kit.site import build_site, describe
+from course_utils.paths import course_notebooks
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -13,7 +14,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_site_has_an_index_and_navigation(tmp_path: Path) -> None:
     pages = build_site(ROOT / "notebooks", tmp_path)
     index = (tmp_path / "index.html").read_text(encoding="utf-8")
-    notebooks = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    notebooks = course_notebooks(ROOT / "notebooks")
     assert len(pages) == len(notebooks) + 2  # + index.html and claims.html
     for nb in notebooks:
         page = tmp_path / nb.with_suffix(".html").name

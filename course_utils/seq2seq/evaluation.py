@@ -14,7 +14,7 @@ from ..validate import finite_array, int_in_range
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["evaluate_translations", "paired_bootstrap", "plot_attention"]
+__all__ = ["evaluate_translations", "paired_bootstrap", "plot_attention", "unknown_rate"]
 
 
 def evaluate_translations(hypotheses: Sequence[str], references: Sequence[str]) -> dict[str, float]:
@@ -31,6 +31,20 @@ def evaluate_translations(hypotheses: Sequence[str], references: Sequence[str]) 
     return {"bleu": sacrebleu.corpus_bleu(list(hypotheses), [list(references)]).score,
             "chrf": sacrebleu.corpus_chrf(list(hypotheses), [list(references)]).score,
             "exact_match": 100.0 * float(exact)}
+
+
+def unknown_rate(model: Any, texts: Sequence[str]) -> float:
+    """The share (0-1) of source tokens that the model's vocabulary maps to [UNK]: the words,
+    or pieces, of ``texts`` that the encoder cannot tell apart. A word vocabulary meets every
+    name it has not seen as [UNK]; a subword model cuts it into known pieces instead."""
+    from .tokens import UNK
+
+    _check_texts("texts", texts)
+    ids = model.encode_source(list(texts)) if texts else np.zeros((0, 0))
+    real = ids != 0
+    if not real.any():
+        raise ValueError("texts hold no tokens; pass at least one non-empty sentence")
+    return float((ids[real] == UNK).mean())
 
 
 def _check_texts(name: str, texts: Sequence[str]) -> None:

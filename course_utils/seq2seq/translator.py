@@ -35,7 +35,23 @@ from ..training import FitOutcome, fit_timed
 from ..validate import ids_in_range, positive_int
 from .decoding import _check_alpha, beam_search_decode, greedy_decode
 from .layers import Decoder, Encoder, masked_accuracy, masked_loss
+from .subwords import Subwords, train_subwords
 from .tokens import END, PAD, SPECIALS, START, UNK, build_vocabulary, decode_ids, encode, get_tokenizer
+
+SUBWORDS = "subwords"  # the tokeniser name that uses the Translator's own SentencePiece model
+Tokenizer = tuple[Callable[[str], list[str]], Callable[[Sequence[str]], str]]
+
+
+def _tokenizer(name: str, subwords: Subwords | None) -> Tokenizer:
+    """``(tokenize, detokenize)`` for a tokeniser name: a named one from ``tokens.TOKENIZERS``,
+    or ``"subwords"``, which needs the model's subword model."""
+    if name != SUBWORDS:
+        return get_tokenizer(name)
+    if subwords is None:
+        raise ValueError("the 'subwords' tokenizer needs a subword model: build the Translator with "
+                         "Translator.from_pairs(..., source_tokenizer='subwords', target_tokenizer='subwords'), "
+                         "which trains one, or pass subword_model=Subwords(...).to_text()")
+    return subwords.tokenize, subwords.detokenize
 
 
 def _check_pairs(pairs: Any) -> None:
@@ -60,14 +76,19 @@ class Translator(keras.Model):
                  attention: str = "none", dropout: float = 0.0, source_tokenizer: str = "words",
                  target_tokenizer: str = "words", lowercase_source: bool = True, max_source_len: int = 30,
                  max_target_len: int = 30, bidirectional: bool = False, attention_units: int | None = None,
-                 **kwargs: Any) -> None:
+                 subword_model: str | None = None, **kwargs: Any) -> None:
         args = dict(locals())
         super().__init__(**kwargs)
         for name, vocab in [("source_vocab", source_vocab), ("target_vocab", target_vocab)]:
             if not isinstance(vocab, (list, tuple)) or list(vocab[: len(SPECIALS)]) != SPECIALS:
                 raise ValueError(f"{name} must be a list starting with the special tokens {SPECIALS}; "
                                  "build it with course_utils.seq2seq.tokens.build_vocabulary")
-        get_tokenizer(source_tokenizer), get_tokenizer(target_tokenizer)
+        uses_subwords = SUBWORDS in (source_tokenizer, target_tokenizer)
+        if subword_model is not None and not uses_subwords:
+            raise ValueError("subword_model is given but neither tokenizer is 'subwords'; "
+                             "set source_tokenizer and/or target_tokenizer to 'subwords', or drop subword_model")
+        self._subwords = Subwords(subword_model) if uses_subwords and subword_model is not None else None
+        _tokenizer(source_tokenizer, self._subwords), _tokenizer(target_tokenizer, self._subwords)
         for name, value in [("max_source_len", max_source_len), ("max_target_len", max_target_len)]:
             positive_int(name, value)
         self.source_vocab, self.target_vocab = list(source_vocab), list(target_vocab)
@@ -85,20 +106,43 @@ class Translator(keras.Model):
     # ------------------------------------------------------------------ construction
     @classmethod
     def from_pairs(cls, pairs: Sequence[tuple[str, str]], max_vocab: int | None = 5000, min_count: int = 1,
-                   **kwargs: Any) -> "Translator":
+                   subword_vocab_size: int = 1000, **kwargs: Any) -> "Translator":
         """Build vocabularies from training pairs (source, target), then the model;
-        ``kwargs`` are the other constructor arguments (:data:`FIELDS`)."""
+        ``kwargs`` are the other constructor arguments (:data:`FIELDS`).
+
+        With ``source_tokenizer="subwords"`` and/or ``target_tokenizer="subwords"`` (and no
+        ``subword_model``), a joint SentencePiece model of about ``subword_vocab_size`` pieces is
+        first trained on the texts of those sides (:func:`~course_utils.seq2seq.subwords.train_subwords`).
+        Subword sources must keep their case (``lowercase_source=False``): a lower-cased name
+        could not be copied back with its capital."""
         _check_pairs(pairs)
         unknown = sorted(set(kwargs) - set(FIELDS) - {"name"})
         if unknown or {"source_vocab", "target_vocab"} & set(kwargs):
             raise TypeError(f"from_pairs() builds the vocabularies itself and takes the other Translator "
                             f"settings {list(FIELDS[2:])}; got {unknown or ['source_vocab/target_vocab']}")
         settings = {**FIELD_DEFAULTS, **kwargs}
-        src_tok = get_tokenizer(settings["source_tokenizer"])[0]
-        tgt_tok = get_tokenizer(settings["target_tokenizer"])[0]
+        sides = [i for i, name in enumerate(("source_tokenizer", "target_tokenizer")) if settings[name] == SUBWORDS]
+        if settings["source_tokenizer"] == SUBWORDS and settings["lowercase_source"]:
+            raise ValueError("subword sources keep their case, so that names can be copied: pass lowercase_source=False")
+        if sides and settings["subword_model"] is None:
+            texts = [pair[i] for i in sides for pair in pairs]
+            kwargs["subword_model"] = settings["subword_model"] = Subwords(train_subwords(texts, subword_vocab_size)).to_text()
+        subwords = Subwords(settings["subword_model"]) if sides else None
+        src_tok = _tokenizer(settings["source_tokenizer"], subwords)[0]
+        tgt_tok = _tokenizer(settings["target_tokenizer"], subwords)[0]
         lower = settings["lowercase_source"]
         src_vocab = build_vocabulary([src_tok(s) for s, _ in pairs], max_vocab, min_count, lowercase=lower)
         tgt_vocab = build_vocabulary([tgt_tok(t) for _, t in pairs], max_vocab, min_count)
+        if subwords is not None:
+            # Every piece of the subword model gets an id, also one that the training text only ever
+            # shows inside a longer piece (a lone "B"): an unseen name may need it.
+            extra = [p for p in subwords.pieces() if p != "<unk>"]
+            if 0 in sides:
+                seen = set(src_vocab)
+                src_vocab += [p for p in extra if p not in seen]
+            if 1 in sides:
+                seen = set(tgt_vocab)
+                tgt_vocab += [p for p in extra if p not in seen]
         model = cls(src_vocab, tgt_vocab, **kwargs)
         model.build_now()
         return model
@@ -137,8 +181,12 @@ class Translator(keras.Model):
             self.build_now()
 
     # ------------------------------------------------------------------ data
+    def tokenizers(self) -> tuple[Tokenizer, Tokenizer]:
+        """``((tokenize, detokenize) for the source, the same for the target)``."""
+        return _tokenizer(self.source_tokenizer, self._subwords), _tokenizer(self.target_tokenizer, self._subwords)
+
     def source_tokens(self, texts: Sequence[str]) -> list[list[str]]:
-        tok = get_tokenizer(self.source_tokenizer)[0]
+        tok = self.tokenizers()[0][0]
         return [tok(t) for t in texts]
 
     def encode_source(self, texts: Sequence[str]) -> np.ndarray:
@@ -153,7 +201,7 @@ class Translator(keras.Model):
         import tensorflow as tf
 
         _check_pairs(pairs)
-        tgt_tok = get_tokenizer(self.target_tokenizer)[0]
+        tgt_tok = self.tokenizers()[1][0]
         src = self.encode_source([s for s, _ in pairs])
         tgt = encode([tgt_tok(t) for _, t in pairs], self.target_vocab, self.max_target_len + 1,
                      add_start=True, add_end=True)
@@ -195,7 +243,7 @@ class Translator(keras.Model):
         if too_long:
             warnings.warn(f"{len(too_long)} input(s) longer than max_source_len={self.max_source_len} tokens "
                           f"were cut to that length (first: item {too_long[0]})", stacklevel=2)
-        detok = get_tokenizer(self.target_tokenizer)[1]
+        detok = self.tokenizers()[1][1]
         for start in range(0, len(todo), batch_size):
             idx = todo[start: start + batch_size]
             chunk = [texts[i] for i in idx]

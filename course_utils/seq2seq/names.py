@@ -1,0 +1,105 @@
+"""Names in translation (chapters 10-12): measure whether a translator copies a name it has
+never seen, and teach it to by substituting names in the training pairs.
+
+A first name is not translated: "My name is Brittany." is "Ich heiße Brittany.". A model
+with subword units (:mod:`~course_utils.seq2seq.subwords`) *can* write any name, piece by
+piece, but it only learns to copy if its training pairs show copying often enough. A small
+corpus has a handful of pairs with a name on both sides, so :func:`substitute_names` makes
+more of them: each such pair again with other names (from a list of names the evaluation
+never uses). :func:`name_copy_rate` then measures copying on names the corpus never saw.
+
+>>> substitute_names([("I am Anna.", "Ich bin Anna.")], known={"anna"}, replacements=["Lena", "Ida"], copies=2)
+[('I am Lena.', 'Ich bin Lena.'), ('I am Ida.', 'Ich bin Ida.')]
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ..validate import positive_int
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["NAME_PATTERNS", "name_copy_rate", "names_in_both", "substitute_names"]
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+# (English, German) sentence patterns for the name-copy test; {name} is replaced.
+NAME_PATTERNS: tuple[tuple[str, str], ...] = (
+    ("My name is {name}.", "Ich heiße {name}."),
+    ("{name} is my friend.", "{name} ist mein Freund."),
+    ("Where is {name}?", "Wo ist {name}?"),
+)
+
+
+def _check_names(name: str, names: Any) -> list[str]:
+    if isinstance(names, str) or not isinstance(names, (list, tuple)) or not names:
+        raise TypeError(f"{name} must be a non-empty list of names such as ['Lena', 'Ida'], got {type(names).__name__}")
+    bad = next((n for n in names if not isinstance(n, str) or not _WORD.fullmatch(n)), None)
+    if bad is not None:
+        raise ValueError(f"{name} holds {bad!r}; every name must be one word of letters, e.g. 'Lena'")
+    return list(names)
+
+
+def names_in_both(pairs: Sequence[tuple[str, str]], known: Iterable[str]) -> list[tuple[int, str]]:
+    """``(index of the pair, name)`` for every pair in which a capitalised word that is a known
+    name (compared in lower case with ``known``) occurs on both sides, e.g. "I am Anna." /
+    "Ich bin Anna.". These are the pairs that show a model how to copy a name. A word that
+    also occurs in lower case somewhere in ``pairs`` is a common word, not a name ("In" at the
+    start of a sentence, although "in" is in some lists of first names), and is skipped."""
+    known = {k.lower() for k in known}
+    lower_words = {w for en, de in pairs for w in _WORD.findall(en + " " + de) if w.islower()}
+    out = []
+    for i, (en, de) in enumerate(pairs):
+        shared = set(_WORD.findall(en)) & set(_WORD.findall(de))
+        out += [(i, w) for w in sorted(shared) if w[:1].isupper() and w.lower() in known and w.lower() not in lower_words]
+    return out
+
+
+def substitute_names(pairs: Sequence[tuple[str, str]], known: Iterable[str], replacements: Sequence[str],
+                     copies: int = 5, seed: int = 0) -> list[tuple[str, str]]:
+    """New training pairs: every pair of :func:`names_in_both` again ``copies`` times, with the
+    name replaced on both sides by a name drawn (without replacement within a pair) from
+    ``replacements``. Returns only the new pairs; add them to the training split, never to
+    validation or test, and draw ``replacements`` from names the evaluation does not use."""
+    replacements = _check_names("replacements", replacements)
+    positive_int("copies", copies, "new pairs per pair with a name")
+    if copies > len(replacements):
+        raise ValueError(f"copies={copies} needs at least that many replacement names, got {len(replacements)}")
+    rng = np.random.default_rng(seed)
+    out = []
+    for i, name in names_in_both(pairs, known):
+        en, de = pairs[i]
+        pattern = re.compile(rf"\b{re.escape(name)}\b")
+        for new in rng.choice(replacements, size=copies, replace=False):
+            out.append((pattern.sub(str(new), en), pattern.sub(str(new), de)))
+    return out
+
+
+def name_copy_rate(model: Any, names: Sequence[str], patterns: Sequence[tuple[str, str]] = NAME_PATTERNS,
+                   **translate_kwargs: Any) -> pd.DataFrame:
+    """Translate every pattern with every name and check that the name comes out unchanged.
+
+    model: anything with ``translate(list[str]) -> list[str]`` (a Translator).
+    Returns one row per (pattern, name) with columns ``pattern``, ``name``, ``source``,
+    ``output``, ``reference``, ``copied`` (the name occurs as a whole word in the output) and
+    ``exact`` (the output equals the reference). The copy rate is ``frame["copied"].mean()``."""
+    import pandas as pd
+
+    names = _check_names("names", names)
+    if not patterns or any(not (isinstance(p, tuple) and len(p) == 2 and all("{name}" in s for s in p)) for p in patterns):
+        raise ValueError("patterns must be (English, German) tuples, each side holding '{name}', "
+                         "e.g. ('My name is {name}.', 'Ich heiße {name}.')")
+    rows = [{"pattern": en, "name": n, "source": en.format(name=n), "reference": de.format(name=n)}
+            for en, de in patterns for n in names]
+    outputs = model.translate([r["source"] for r in rows], **translate_kwargs)
+    for r, out in zip(rows, outputs):
+        r["output"] = out
+        r["copied"] = bool(re.search(rf"\b{re.escape(r['name'])}\b", out))
+        r["exact"] = out.strip() == r["reference"]
+    return pd.DataFrame(rows)[["pattern", "name", "source", "output", "reference", "copied", "exact"]]

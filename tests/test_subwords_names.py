@@ -1,0 +1,124 @@
+"""Subword units (SentencePiece) in the translator, and the name-copy tools."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from course_utils.seq2seq.names import NAME_PATTERNS, name_copy_rate, names_in_both, substitute_names
+from course_utils.seq2seq.subwords import WORD_START, Subwords, train_subwords
+
+TEXTS = ["I am here.", "Ich bin hier.", "My name is Anna.", "Ich heiße Anna.", "Where is the station?",
+         "Wo ist der Bahnhof?", "You are tired.", "Du bist müde."] * 20
+PAIRS = [("I am here.", "Ich bin hier."), ("You are here.", "Du bist hier."), ("I am tired.", "Ich bin müde."),
+         ("My name is Anna.", "Ich heiße Anna."), ("Where is the station?", "Wo ist der Bahnhof?")]
+
+
+@pytest.fixture(scope="module")
+def subwords() -> Subwords:
+    return Subwords(train_subwords(TEXTS, vocab_size=60))
+
+
+def test_training_is_deterministic_and_the_model_round_trips_as_text(subwords: Subwords) -> None:
+    assert train_subwords(TEXTS, vocab_size=60) == subwords.model  # same texts, same seed: same bytes
+    again = Subwords(subwords.to_text())
+    assert again.model == subwords.model and again.pieces() == subwords.pieces() and len(again) == len(subwords)
+
+
+def test_an_unseen_name_is_spelt_in_known_pieces(subwords: Subwords) -> None:
+    pieces = subwords.tokenize("Ich heiße Bernd.")
+    assert subwords.detokenize(pieces) == "Ich heiße Bernd."
+    known = set(subwords.pieces())
+    # every piece of the name is in the model (characters of the training text), none is <unk>
+    assert all(p in known for p in pieces if p != "<unk>") and pieces[0].startswith(WORD_START)
+    assert subwords.detokenize(["▁Ich", "[UNK]", "."]) == "Ich [UNK]."  # specials stay words
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(st.lists(st.sampled_from(["Ich", "bin", "hier", "Anna", "müde", "Wo", "ist", "der", "Bahnhof", "du"]),
+                min_size=1, max_size=8))
+def test_detokenize_inverts_tokenize_on_known_characters(subwords: Subwords, words: list[str]) -> None:
+    text = " ".join(words) + "."
+    assert subwords.detokenize(subwords.tokenize(text)) == text
+
+
+def test_bad_inputs_name_the_fix(subwords: Subwords) -> None:
+    with pytest.raises(TypeError, match="list of sentences"):
+        train_subwords("Ich bin hier.")
+    with pytest.raises(ValueError, match="non-blank"):
+        train_subwords(["", "  "])
+    with pytest.raises(ValueError, match="vocab_size"):
+        train_subwords(TEXTS, vocab_size=3)
+    with pytest.raises(ValueError, match="not base64"):
+        Subwords("not base64 at all!")
+    with pytest.raises(ValueError, match="not a SentencePiece model"):
+        Subwords(b"\x00\x01garbage")
+    with pytest.raises(TypeError, match="one string"):
+        subwords.tokenize(["Ich"])
+    with pytest.raises(TypeError, match="list of pieces"):
+        subwords.detokenize("Ich")
+
+
+def test_translator_with_subwords_saves_as_one_keras_file_without_pickle(tmp_path: Path) -> None:
+    from course_utils.seed import set_seed
+    from course_utils.seq2seq.evaluation import unknown_rate
+    from course_utils.seq2seq.translator import Translator
+
+    set_seed(0)
+    model = Translator.from_pairs(PAIRS, attention="luong", embed_dim=8, units=16, max_source_len=20, max_target_len=20,
+                                  source_tokenizer="subwords", target_tokenizer="subwords", lowercase_source=False,
+                                  subword_vocab_size=40)
+    assert model.source_tokens(["My name is Bernd."])[0][-1] == "."
+    assert unknown_rate(model, ["My name is Bernd."]) == 0.0  # a word model would give "bernd" [UNK]
+    path = model.save_translator(tmp_path / "sub.keras")
+    with zipfile.ZipFile(path) as archive:
+        assert not [n for n in archive.namelist() if n.endswith((".pkl", ".pickle"))]
+        assert model.subword_model in archive.read("config.json").decode()  # the subword model travels inside
+    loaded = Translator.load_translator(path)
+    sentences = [en for en, _ in PAIRS] + ["My name is Bernd."]
+    assert loaded.translate(sentences) == model.translate(sentences)
+    assert loaded.tokenizers()[1][0]("Ich heiße Bernd.") == model.tokenizers()[1][0]("Ich heiße Bernd.")
+
+
+def test_translator_subword_settings_are_checked() -> None:
+    from course_utils.seq2seq.translator import Translator
+
+    with pytest.raises(ValueError, match="lowercase_source=False"):
+        Translator.from_pairs(PAIRS, source_tokenizer="subwords", target_tokenizer="subwords")
+    with pytest.raises(ValueError, match="neither tokenizer is 'subwords'"):
+        Translator.from_pairs(PAIRS, subword_model=Subwords(train_subwords(TEXTS, 60)).to_text())
+    with pytest.raises(ValueError, match="needs a subword model"):
+        Translator(["", "[UNK]", "[START]", "[END]"], ["", "[UNK]", "[START]", "[END]"], source_tokenizer="subwords")
+
+
+def test_names_in_both_and_substitution() -> None:
+    pairs = [("I am Anna.", "Ich bin Anna."), ("In the house.", "In dem Haus."), ("Anna and Tom.", "Anna und Tom."),
+             ("The house is in Bonn.", "Das Haus ist in Bonn.")]
+    # "In" is on both sides and in the list, but "in" also occurs in lower case: a common word
+    assert names_in_both(pairs, {"anna", "tom", "in"}) == [(0, "Anna"), (2, "Anna"), (2, "Tom")]
+    new = substitute_names(pairs, {"anna"}, ["Lena", "Ida", "Eva"], copies=2, seed=0)
+    assert len(new) == 4 and all(("Anna" not in en and "Anna" not in de) for en, de in new)
+    assert all(en.split()[-1].rstrip(".") == de.split()[-1].rstrip(".") for en, de in new[:2])  # same name on both sides
+    assert substitute_names(pairs, {"anna"}, ["Lena", "Ida", "Eva"], copies=2, seed=0) == new  # seeded
+    with pytest.raises(ValueError, match="needs at least that many"):
+        substitute_names(pairs, {"anna"}, ["Lena"], copies=2)
+    with pytest.raises(ValueError, match="one word of letters"):
+        substitute_names(pairs, {"anna"}, ["Lena Maria"], copies=1)
+
+
+def test_name_copy_rate_scores_each_pattern_and_name() -> None:
+    class Echo:  # "translates" by keeping the name and nothing else: copies every name, never exact
+        def translate(self, texts, **kwargs):
+            return [t.split()[-1].strip(".?") if t.startswith(("My", "Where")) else t.split()[0] for t in texts]
+
+    frame = name_copy_rate(Echo(), ["Lena", "Ida"])
+    assert len(frame) == 2 * len(NAME_PATTERNS) and frame["copied"].all() and not frame["exact"].any()
+    assert list(frame.columns) == ["pattern", "name", "source", "output", "reference", "copied", "exact"]
+    with pytest.raises(ValueError, match="'{name}'"):
+        name_copy_rate(Echo(), ["Lena"], patterns=[("My name is Lena.", "Ich heiße Lena.")])
+    assert np.isclose(name_copy_rate(Echo(), ["Lena"], patterns=[("Hi {name}", "Hallo {name}")])["copied"].mean(), 0.0)

@@ -31,7 +31,7 @@ PYTEST_ARGS ?=
 JOBS ?= 2
 XDIST := $(if $(filter-out 0 1,$(JOBS)),-n $(JOBS) --dist loadscope --no-loadscope-reorder,)
 
-.PHONY: setup system-data browser-deps data check course store student site bench lab lab-solutions test test-python test-other-python lock clean help
+.PHONY: setup system-data browser-deps data check course store student site bench reference lab lab-solutions test test-python test-other-python lock clean help
 .DEFAULT_GOAL := help
 
 help:
@@ -109,6 +109,11 @@ site: $(STAMP)
 # The course benchmark: notebook wall times, training and decoding throughput.
 bench: setup
 	$(PY) -m course_kit.bench
+
+# Reference models (weights/reference/): trained longer than a notebook can afford, evaluated live
+# in the chapters and by tests/test_reference.py. Minutes to hours on 2 cores; CI never retrains.
+reference: setup
+	$(PY) -m course_kit.reference
 
 # JupyterLab without its internet news and update check, TensorFlow INFO logs off (course_kit/lab.py).
 lab: setup

@@ -122,3 +122,21 @@ def test_name_copy_rate_scores_each_pattern_and_name() -> None:
     with pytest.raises(ValueError, match="'{name}'"):
         name_copy_rate(Echo(), ["Lena"], patterns=[("My name is Lena.", "Ich heiße Lena.")])
     assert np.isclose(name_copy_rate(Echo(), ["Lena"], patterns=[("Hi {name}", "Hallo {name}")])["copied"].mean(), 0.0)
+
+
+def test_vocatives_put_the_same_name_on_both_sides() -> None:
+    from course_utils.seq2seq.names import add_vocatives
+
+    pairs = [("Where is the station?", "Wo ist der Bahnhof?"), ("I am tired.", "Ich bin müde."),
+             ("ich and where in lower case.", "ich und wo klein."), ("No end", "Kein Ende")]
+    new = add_vocatives(pairs, ["Lena", "Ida"], n=8, seed=0)
+    assert len(new) == 8 and add_vocatives(pairs, ["Lena", "Ida"], n=8, seed=0) == new
+    for k, (en, de) in enumerate(new):
+        name = en.split(",")[0] if k % 2 else en.rstrip(".?!").split(", ")[-1]
+        assert name in ("Lena", "Ida") and name in de and en[-1] == de[-1]
+        assert "No end" not in en  # a pair without final punctuation is never used
+    starts = [pair for k, pair in enumerate(new) if k % 2]
+    assert all(en.split(", ", 1)[1][0] in "wI" for en, _ in starts)  # "where" lower-cased, "I" kept
+    assert all(de.split(", ", 1)[1][0] in "wi" for _, de in starts)  # "wo", "ich": the corpus has them in lower case
+    with pytest.raises(ValueError, match="nowhere to put a name"):
+        add_vocatives([("No end", "Kein Ende")], ["Lena"], n=1)

@@ -25,7 +25,7 @@ from ..validate import positive_int
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["NAME_PATTERNS", "name_copy_rate", "names_in_both", "substitute_names"]
+__all__ = ["NAME_PATTERNS", "add_vocatives", "name_copy_rate", "names_in_both", "substitute_names"]
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -103,3 +103,39 @@ def name_copy_rate(model: Any, names: Sequence[str], patterns: Sequence[tuple[st
         r["copied"] = bool(re.search(rf"\b{re.escape(r['name'])}\b", out))
         r["exact"] = out.strip() == r["reference"]
     return pd.DataFrame(rows)[["pattern", "name", "source", "output", "reference", "copied", "exact"]]
+
+
+def add_vocatives(pairs: Sequence[tuple[str, str]], names: Sequence[str], n: int, seed: int = 0) -> list[tuple[str, str]]:
+    """New training pairs that address someone by name, the same way in both languages, at
+    the end or (every other pair) at the start of a sentence:
+    ("Where is the station?", "Wo ist der Bahnhof?") with "Lena" gives
+    ("Where is the station, Lena?", "Wo ist der Bahnhof, Lena?") or
+    ("Lena, where is the station?", "Lena, wo ist der Bahnhof?").
+    ``n`` pairs, drawn with their names at random from ``pairs`` whose both sides end in
+    ``.``, ``?`` or ``!``. At the start, a sentence's first word is lower-cased when the corpus
+    also writes it in lower case ("Where" -> "where", "Ich" -> "ich"); a German noun such as
+    "Bahnhof", which the corpus only writes with a capital, keeps it, and so does "I".
+    Unlike :func:`substitute_names`, these put names into every kind of sentence the corpus
+    has, not only into the few that already held a name."""
+    names = _check_names("names", names)
+    positive_int("n", n, "the number of new pairs")
+    ends = [(en, de) for en, de in pairs if en[-1:] in ".?!" and de[-1:] in ".?!"]
+    if not ends:
+        raise ValueError("no pair ends in '.', '?' or '!' on both sides; there is nowhere to put a name")
+    lower_words = {w for en, de in pairs for w in _WORD.findall(en + " " + de) if w.islower()}
+
+    def decapitalise(text: str) -> str:
+        first = _WORD.match(text)
+        if first and first.group() != "I" and first.group().lower() in lower_words:
+            return text[0].lower() + text[1:]
+        return text
+
+    rng = np.random.default_rng(seed)
+    out = []
+    for k, (i, name) in enumerate(zip(rng.integers(0, len(ends), size=n), rng.choice(names, size=n))):
+        en, de = ends[i]
+        if k % 2:
+            out.append((f"{name}, {decapitalise(en)}", f"{name}, {decapitalise(de)}"))
+        else:
+            out.append((f"{en[:-1]}, {name}{en[-1]}", f"{de[:-1]}, {name}{de[-1]}"))
+    return out

@@ -295,7 +295,7 @@ class Translator(keras.Model):
         """Load a ``.keras`` file written by :meth:`save_translator`, with ``safe_mode=True``."""
         path = Path(path)
         if not path.is_file():
-            raise FileNotFoundError(f"no translator at {path}; train one first (see scripts/train_reference_translator.py)")
+            raise FileNotFoundError(f"no translator at {path}; train one first and save it with save_translator()")
         model = keras.saving.load_model(path, safe_mode=True, compile=False)
         if not isinstance(model, Translator):
             raise TypeError(f"{path} holds a {type(model).__name__}, not a Translator")

@@ -1,0 +1,63 @@
+"""Every reference model (weights/reference/) loads on this CPU and evaluates to the figures in
+its sidecar, within stated tolerances. CI never retrains them (``make reference`` does).
+
+Tolerances: the sidecar's figures come from the stored float16 weights, evaluated on the machine
+that trained them; another CPU's kernels round differently, which can flip a near-tied token
+choice in a few of the 181 test sentences. BLEU and chrF may move by 1.0 point, the share of
+names copied by 0.05 (2 of 40 names x 3 patterns = 6 of 120); the unknown-token rate is a count
+over the tokenised test text and must agree exactly.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from course_kit import reference
+
+NAMES = sorted(p.name.removesuffix(".json") for p in reference.REFERENCE_DIR.glob("*.json")) \
+    if reference.REFERENCE_DIR.is_dir() else []
+SCORE_TOL, RATE_TOL = 1.0, 0.05
+
+
+def test_every_registered_reference_is_shipped() -> None:
+    assert NAMES == sorted(reference.REFERENCES), \
+        f"weights/reference/ holds {NAMES}; train the missing ones with: python -m course_kit.reference NAME"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_sidecar_is_complete_and_weights_are_small(name: str) -> None:
+    meta = reference.sidecar(name)
+    for key in ("command", "settings", "data", "split", "machine", "versions", "train_seconds", "curve", "test", "sha256"):
+        assert key in meta, f"the sidecar of {name} has no {key!r}"
+    assert {"cpu", "cores", "accelerator"} <= set(meta["machine"])
+    assert all({"seconds", "tokens", "val_loss"} <= set(point) for point in meta["curve"])
+    assert [p["tokens"] for p in meta["curve"]] == sorted(p["tokens"] for p in meta["curve"])
+    weights, _ = reference._paths(name)
+    assert weights.stat().st_size <= reference.MAX_BYTES and weights.read_bytes()[:8] == b"\x89HDF\r\n\x1a\n"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_reference_evaluates_to_its_sidecar(name: str) -> None:
+    stored = reference.sidecar(name)["test"]
+    fresh = reference.evaluate(name)
+    for key, value in stored.items():
+        if isinstance(value, dict):
+            continue
+        tol = 0.0 if key == "unknown_rate" else RATE_TOL if key.endswith("rate") else SCORE_TOL
+        assert abs(fresh[key] - value) <= tol, f"{name} {key}: {fresh[key]} now, {value} in the sidecar (tolerance {tol})"
+
+
+def test_a_tampered_file_is_refused(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    if not NAMES:
+        pytest.skip("no reference model shipped")
+    name = NAMES[0]
+    weights, meta = reference._paths(name)
+    monkeypatch.setattr(reference, "REFERENCE_DIR", tmp_path)
+    (tmp_path / weights.name).write_bytes(weights.read_bytes() + b"x")
+    (tmp_path / meta.name).write_text(meta.read_text())
+    with pytest.raises(ValueError, match="does not match the checksum"):
+        reference.load(name)
+    with pytest.raises(ValueError, match="unknown reference model"):
+        reference.sidecar("nope")

@@ -243,8 +243,8 @@ def train(name: str) -> dict[str, Any]:
     meta.update({"format": "recurrent-weights-1", "store_dtype": STORE_DTYPE, "bytes": size,
                  "sha256": hashlib.sha256(weights.read_bytes()).hexdigest(), "versions": versions(),
                  "parameters": int(model.count_params())})
-    meta_path.write_text(json.dumps(meta, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    meta["test"] = REFERENCES[name]["evaluate"](load(name), REFERENCES[name]["data"](meta))  # the stored weights
+    spec = REFERENCES[name]
+    meta["test"] = spec["evaluate"](spec["load"](meta, weights), spec["data"](meta))  # the stored (float16) weights
     meta_path.write_text(json.dumps(meta, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     return meta
 

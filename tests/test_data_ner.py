@@ -78,14 +78,7 @@ def test_missing_or_wrong_wheel_names_the_download_command(monkeypatch: pytest.M
         data.load_ner(cache_dir=tmp_path / "cache2")
 
 
-def test_tfds_builder_gives_the_loader_splits(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import socket
-
-    def refuse(*args, **kwargs):
-        raise OSError("network access attempted during an offline test")
-
-    monkeypatch.setattr(socket.socket, "connect", refuse)
-    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+def test_tfds_builder_gives_the_loader_splits(tmp_path: Path, no_network: None) -> None:
     import course_utils.data.tfds_builders  # noqa: F401  registers the builders
     import tensorflow_datasets as tfds
 

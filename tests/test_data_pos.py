@@ -91,14 +91,7 @@ def test_datasets_sources_is_git_ignored() -> None:
     assert "datasets/sources/" in gitignore.split()
 
 
-def test_tfds_builder_gives_the_loader_splits(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import socket
-
-    def refuse(*args, **kwargs):
-        raise OSError("network access attempted during an offline test")
-
-    monkeypatch.setattr(socket.socket, "connect", refuse)
-    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+def test_tfds_builder_gives_the_loader_splits(tmp_path: Path, no_network: None) -> None:
     import course_utils.data.tfds_builders  # noqa: F401  registers the builders
     import tensorflow_datasets as tfds
 

@@ -46,6 +46,11 @@ def _check_names(name: str, names: Any) -> list[str]:
     return list(names)
 
 
+def _lower_case_words(pairs: Sequence[tuple[str, str]]) -> set[str]:
+    """Every word written in lower case somewhere in ``pairs``: the corpus's common words."""
+    return {w for en, de in pairs for w in _WORD.findall(en + " " + de) if w.islower()}
+
+
 def names_in_both(pairs: Sequence[tuple[str, str]], known: Iterable[str]) -> list[tuple[int, str]]:
     """``(index of the pair, name)`` for every pair in which a capitalised word that is a known
     name (compared in lower case with ``known``) occurs on both sides, e.g. "I am Anna." /
@@ -53,7 +58,7 @@ def names_in_both(pairs: Sequence[tuple[str, str]], known: Iterable[str]) -> lis
     also occurs in lower case somewhere in ``pairs`` is a common word, not a name ("In" at the
     start of a sentence, although "in" is in some lists of first names), and is skipped."""
     known = {k.lower() for k in known}
-    lower_words = {w for en, de in pairs for w in _WORD.findall(en + " " + de) if w.islower()}
+    lower_words = _lower_case_words(pairs)
     out = []
     for i, (en, de) in enumerate(pairs):
         shared = set(_WORD.findall(en)) & set(_WORD.findall(de))
@@ -122,7 +127,7 @@ def add_vocatives(pairs: Sequence[tuple[str, str]], names: Sequence[str], n: int
     ends = [(en, de) for en, de in pairs if en[-1:] in ".?!" and de[-1:] in ".?!"]
     if not ends:
         raise ValueError("no pair ends in '.', '?' or '!' on both sides; there is nowhere to put a name")
-    lower_words = {w for en, de in pairs for w in _WORD.findall(en + " " + de) if w.islower()}
+    lower_words = _lower_case_words(pairs)
 
     def decapitalise(text: str) -> str:
         first = _WORD.match(text)

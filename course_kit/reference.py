@@ -191,10 +191,228 @@ def load_translator_reference(meta: dict[str, Any], weights: Path) -> Any:
     return model
 
 
+# --------------------------------------------------------------------------- Shakespeare character models
+CHAR_KINDS = {"shakespeare_simplernn": "SimpleRNN", "shakespeare_lstm": "LSTM", "shakespeare_gru": "GRU"}
+CHAR_SETTINGS: dict[str, Any] = {
+    "units": 512, "embed_dim": 64, "seq_len": 100, "batch_size": 128, "learning_rate": 2e-3,
+    "final_lr_fraction": 0.1, "clipnorm": 1.0, "minutes": 15.0, "seed": 1234,
+    "eval_streams": 32, "curve_chars": 100_000,
+    # training seconds at which the curve is measured (the last one is the budget)
+    "checkpoints_s": [15, 30, 60, 90, 120, 180, 240, 300, 420, 540, 660, 780, 900],
+}
+
+
+def char_data(settings: dict[str, Any] = CHAR_SETTINGS) -> dict[str, Any]:
+    """Shakespeare's full splits as ids, with the vocabulary of the training split."""
+    from course_utils.data import load_shakespeare
+    from course_utils.rnn.char_lm import CharVocab
+
+    splits = load_shakespeare()
+    vocab = CharVocab.from_text(splits.train)
+    ids = {s: vocab.encode(getattr(splits, s)) for s in ("train", "validation", "test")}
+    return {"vocab": vocab, **ids, "counts": {s: int(len(v)) for s, v in ids.items()}, "sha256": splits.sha256,
+            "settings": settings}
+
+
+def _build_char_model(kind: str, vocab_size: int, settings: dict[str, Any]) -> Any:
+    import keras
+
+    from course_utils.rnn.char_lm import build_char_lm
+
+    layer = getattr(keras.layers, kind)
+    extra = {"unroll": True} if kind == "SimpleRNN" else {}  # unrolled SimpleRNN: about 30% faster on CPU
+    return build_char_lm(vocab_size, lambda: layer(settings["units"], return_sequences=True, **extra),
+                         embed_dim=settings["embed_dim"], seq_len=settings["seq_len"],
+                         learning_rate=settings["learning_rate"], clipnorm=settings["clipnorm"])
+
+
+def evaluate_char_model(model: Any, data: dict[str, Any]) -> dict[str, Any]:
+    """Test cross-entropy and perplexity with the state carried across windows: on the whole
+    test split, and on its first ``curve_chars`` characters (the curve's slice)."""
+    from course_utils.rnn.char_lm import evaluate_char_lm_stateful
+    from course_utils.rnn.lm_metrics import perplexity
+
+    settings = data["settings"]
+    whole = evaluate_char_lm_stateful(model, data["test"], streams=settings["eval_streams"])
+    part = evaluate_char_lm_stateful(model, data["test"][: settings["curve_chars"]], streams=settings["eval_streams"])
+    return {"test_loss": round(whole, 4), "test_ppl": round(perplexity(whole), 3),
+            "test_slice_ppl": round(perplexity(part), 3)}
+
+
+def train_char_reference(name: str, settings: dict[str, Any] = CHAR_SETTINGS) -> tuple[Any, dict[str, Any]]:
+    """Train one Shakespeare character model for ``settings["minutes"]`` of training time
+    (evaluation pauses the clock), the learning rate decaying with a cosine from
+    ``learning_rate`` to ``final_lr_fraction`` of it over that time."""
+    import math
+
+    import keras
+
+    from course_utils.rnn.char_lm import char_lm_dataset, evaluate_char_lm_stateful
+    from course_utils.rnn.lm_metrics import perplexity
+    from course_utils.seed import set_seed
+
+    kind = CHAR_KINDS[name]
+    data = char_data(settings)
+    set_seed(settings["seed"])
+    model = _build_char_model(kind, data["vocab"].size, settings)
+    budget = 60.0 * settings["minutes"]
+    checkpoints = [c for c in settings["checkpoints_s"] if c < budget] + [budget]
+    chars_per_step = settings["batch_size"] * settings["seq_len"]
+    n = settings["curve_chars"]
+    curve: list[dict[str, float]] = []
+
+    class Budget(keras.callbacks.Callback):
+        def __init__(self) -> None:
+            super().__init__()
+            self.steps, self.paused, self.start = 0, 0.0, time.perf_counter()
+
+        def elapsed(self) -> float:
+            return time.perf_counter() - self.start - self.paused
+
+        def on_train_batch_begin(self, batch: int, logs: dict[str, Any] | None = None) -> None:
+            frac = min(self.elapsed() / budget, 1.0)
+            low = settings["final_lr_fraction"]
+            self.model.optimizer.learning_rate = settings["learning_rate"] * (low + (1 - low) * 0.5 * (1 + math.cos(math.pi * frac)))
+
+        def on_train_batch_end(self, batch: int, logs: dict[str, Any] | None = None) -> None:
+            self.steps += 1
+            seconds = self.elapsed()
+            if seconds < checkpoints[len(curve)]:
+                return
+            pause = time.perf_counter()
+            val = evaluate_char_lm_stateful(self.model, data["validation"][:n], streams=settings["eval_streams"])
+            test = evaluate_char_lm_stateful(self.model, data["test"][:n], streams=settings["eval_streams"])
+            curve.append({"seconds": round(seconds, 1), "tokens": self.steps * chars_per_step,
+                          "loss": round(float((logs or {}).get("loss", float("nan"))), 4),
+                          "val_loss": round(val, 4), "val_ppl": round(perplexity(val), 3),
+                          "test_loss": round(test, 4), "test_ppl": round(perplexity(test), 3),
+                          "learning_rate": float(self.model.optimizer.learning_rate.numpy())})
+            print(f"  {name}: {curve[-1]}", flush=True)
+            self.paused += time.perf_counter() - pause
+            if len(curve) == len(checkpoints):
+                self.model.stop_training = True
+
+    ds = char_lm_dataset(data["train"], seq_len=settings["seq_len"], batch_size=settings["batch_size"],
+                         seed=settings["seed"]).repeat()
+    budget_cb = Budget()
+    model.fit(ds, epochs=1, steps_per_epoch=10**9, verbose=0, shuffle=False, callbacks=[budget_cb])
+    val_whole = evaluate_char_lm_stateful(model, data["validation"], streams=settings["eval_streams"])
+    meta = {"name": name, "kind": kind,
+            "what": f"Shakespeare character model: Embedding({settings['embed_dim']}) -> {kind}({settings['units']}) -> Dense",
+            "command": f"python -m course_kit.reference {name}", "settings": settings,
+            "config": {"kind": kind, "vocab_chars": "".join(data["vocab"].chars)},
+            "data": {**data["counts"], "corpus": "shakespeare", "sha256": data["sha256"]},
+            "split": "train: the whole training split (shuffled windows of seq_len, repeated); curve: the first "
+                     f"{n:,} characters of the validation and test splits; final figures: the whole splits; "
+                     "every evaluation carries the state across windows (evaluate_char_lm_stateful)",
+            "machine": _machine(), "train_seconds": curve[-1]["seconds"],
+            "train_tokens": budget_cb.steps * chars_per_step, "epochs": round(budget_cb.steps * chars_per_step / len(data["train"]), 2),
+            "validation": {"val_loss": round(val_whole, 4), "val_ppl": round(perplexity(val_whole), 3),
+                           "weights": "float32, before storing"},
+            "curve": curve, "made_on": time.strftime("%Y-%m-%d")}
+    return model, meta
+
+
+def load_char_reference(meta: dict[str, Any], weights: Path) -> Any:
+    from course_utils.rnn.char_lm import CharVocab
+
+    vocab = CharVocab(tuple(meta["config"]["vocab_chars"]))
+    model = _build_char_model(meta["config"]["kind"], vocab.size, meta["settings"])
+    load_weights(model, weights)
+    return model
+
+
+def char_curves() -> Any:
+    """The three Shakespeare reference models' learning curves from their sidecars, one row per
+    measurement: model, minutes and characters of training, validation and test perplexity (on the
+    curve's slices, state carried)."""
+    import pandas as pd
+
+    rows = []
+    for name, kind in CHAR_KINDS.items():
+        for i, point in enumerate(sidecar(name)["curve"]):
+            rows.append({"model": kind, "point": i, "minutes": point["seconds"] / 60, "train_chars": point["tokens"],
+                         "val_ppl": point["val_ppl"], "test_ppl": point["test_ppl"]})
+    return pd.DataFrame(rows)
+
+
+def char_crossover(curves: Any, by: str = "minutes") -> dict[str, float | None]:
+    """For each gated model, the first point (in ``by``: "minutes" or "train_chars") from which its
+    test perplexity stays below the SimpleRNN's at every later measurement; ``None`` if it is not
+    below at its last one. The SimpleRNN's perplexity is interpolated (in log) at the gated model's
+    x values; points outside the SimpleRNN's curve are not compared."""
+    import numpy as np
+
+    if by not in ("minutes", "train_chars"):
+        raise ValueError(f"by must be 'minutes' or 'train_chars', got {by!r}")
+    base = curves[curves["model"] == "SimpleRNN"]
+    out: dict[str, float | None] = {}
+    for kind in ("LSTM", "GRU"):
+        sub = curves[(curves["model"] == kind) & curves[by].between(base[by].min(), base[by].max())]
+        x = sub[by].to_numpy(dtype=float)
+        base_ppl = np.exp(np.interp(x, base[by].to_numpy(dtype=float), np.log(base["test_ppl"].to_numpy())))
+        ahead = sub["test_ppl"].to_numpy() < base_ppl
+        behind = np.flatnonzero(~ahead)
+        first = 0 if behind.size == 0 else int(behind[-1]) + 1
+        out[kind] = None if first >= len(x) else float(x[first])
+    return out
+
+
+def char_table(models: dict[str, Any] | None = None) -> Any:
+    """One row per Shakespeare reference model: parameters, training minutes and characters, and
+    the sidecar's whole-split validation and test perplexity (state carried across windows). With
+    ``models`` (kind -> loaded model, some or all) it adds, for those models, the test perplexity
+    on the curve's slice evaluated now, on this machine, next to the sidecar's."""
+    import pandas as pd
+
+    from course_utils.rnn.char_lm import evaluate_char_lm_stateful
+    from course_utils.rnn.lm_metrics import perplexity
+
+    rows, data = [], None
+    for name, kind in CHAR_KINDS.items():
+        meta = sidecar(name)
+        row = {"model": kind, "parameters": meta["parameters"], "minutes": meta["train_seconds"] / 60,
+               "epochs": meta["epochs"], "val ppl": meta["validation"]["val_ppl"], "test ppl": meta["test"]["test_ppl"]}
+        if models and kind in models:
+            data = data or char_data(meta["settings"])
+            n, streams = meta["settings"]["curve_chars"], meta["settings"]["eval_streams"]
+            row["slice test ppl (sidecar)"] = meta["test"]["test_slice_ppl"]
+            row["slice test ppl (now)"] = perplexity(evaluate_char_lm_stateful(models[kind], data["test"][:n], streams=streams))
+        rows.append(row)
+    return pd.DataFrame(rows).set_index("model")
+
+
+def plot_char_curves(curves: Any, axes: Any = None, models: tuple[str, ...] = ("SimpleRNN", "LSTM", "GRU")) -> Any:
+    """Test perplexity of the Shakespeare reference models against training minutes (left) and
+    against training characters read (right), one line per model. Returns the two axes."""
+    import matplotlib.pyplot as plt
+    from matplotlib import ticker
+
+    if axes is None:
+        _, axes = plt.subplots(1, 2, figsize=(13, 3.8), sharey=True)
+    for ax, (column, scale, label) in zip(axes, [("minutes", 1.0, "training minutes (2 CPU cores)"),
+                                                 ("train_chars", 1e6, "training characters read (millions)")]):
+        for kind in models:
+            sub = curves[curves["model"] == kind]
+            ax.plot(sub[column] / scale, sub["test_ppl"], marker="o", ms=3, label=kind)
+        ax.set(xlabel=label, yscale="log")
+        ax.set_yticks([4, 5, 6, 8, 10, 15, 20, 30])
+        ax.yaxis.set_major_formatter(ticker.ScalarFormatter())
+        ax.yaxis.set_minor_formatter(ticker.NullFormatter())
+        ax.grid(alpha=0.3, which="both")
+    axes[0].set(ylabel="test perplexity (state carried)", title="at equal training time")
+    axes[1].set(title="at equal characters read")
+    axes[0].legend()
+    return axes
+
+
 # --------------------------------------------------------------------------- registry
 REFERENCES: dict[str, dict[str, Callable[..., Any]]] = {
     "translator": {"train": train_translator_reference, "load": load_translator_reference,
                    "data": lambda meta: translator_data(meta["settings"]), "evaluate": evaluate_translator},
+    **{name: {"train": (lambda n=name: train_char_reference(n)), "load": load_char_reference,
+              "data": lambda meta: char_data(meta["settings"]),
+              "evaluate": evaluate_char_model} for name in CHAR_KINDS},
 }
 
 

@@ -6,7 +6,8 @@ import keras
 import numpy as np
 import pytest
 
-from course_utils.rnn.char_lm import CharVocab, build_char_lm, char_lm_dataset, evaluate_char_lm, make_stepper, windows
+from course_utils.rnn.char_lm import (CharVocab, build_char_lm, char_lm_dataset, evaluate_char_lm,
+                                     evaluate_char_lm_stateful, make_stepper, windows)
 from course_utils.rnn.sampling import apply_temperature, autocomplete, generate, sample_next
 
 TEXT = "to be or not to be, that is the question. " * 40
@@ -47,6 +48,42 @@ def test_stepper_matches_the_full_model_for_each_layer_kind() -> None:
             logits, states = step(np.array([i]), states)
             outs.append(logits[0])
         np.testing.assert_allclose(np.stack(outs), full, atol=1e-5)
+
+
+@pytest.mark.parametrize("layer", [keras.layers.LSTM, keras.layers.GRU, keras.layers.SimpleRNN])
+def test_stateful_evaluation_carries_the_state(layer) -> None:
+    """The carried state makes the window length irrelevant, and the result is the mean loss of
+    reading each stream one character at a time from a zero state (computed with the stepper)."""
+    keras.utils.set_random_seed(3)
+    vocab = CharVocab.from_text(TEXT)
+    ids = vocab.encode(TEXT[:203])  # 202 predictions: 3 streams of 67, the last prediction dropped
+    model = build_char_lm(vocab.size, lambda: layer(8, return_sequences=True), embed_dim=4)
+    by_window = {n: evaluate_char_lm_stateful(model, ids, streams=3, seq_len=n) for n in (5, 16, 67, 100)}
+    assert max(by_window.values()) - min(by_window.values()) < 1e-5, by_window
+    step, init = make_stepper(model)
+    x, y = ids[:201].reshape(3, 67), ids[1:202].reshape(3, 67)
+    states, total = init(3), 0.0
+    for t in range(67):
+        logits, states = step(x[:, t], states)
+        log_probs = logits - np.log(np.exp(logits).sum(axis=1, keepdims=True))
+        total -= log_probs[np.arange(3), y[:, t]].sum()
+    assert by_window[16] == pytest.approx(total / 201, abs=1e-5)
+    # one window per stream and one stream: the stateless evaluation of the same characters
+    assert evaluate_char_lm_stateful(model, ids[:101], streams=1, seq_len=100) == pytest.approx(
+        evaluate_char_lm(model, ids[:101], seq_len=100), abs=1e-5)
+
+
+def test_stateful_evaluation_validates() -> None:
+    vocab = CharVocab.from_text(TEXT)
+    model = build_char_lm(vocab.size, lambda: keras.layers.GRU(4, return_sequences=True))
+    with pytest.raises(ValueError, match="too few"):
+        evaluate_char_lm_stateful(model, vocab.encode("to be"), streams=8)
+    with pytest.raises(ValueError, match="1-D integer"):
+        evaluate_char_lm_stateful(model, np.zeros((2, 50)), streams=2)
+    with pytest.raises(ValueError, match="streams"):
+        evaluate_char_lm_stateful(model, vocab.encode(TEXT), streams=0)
+    with pytest.raises(ValueError, match="Embedding"):
+        evaluate_char_lm_stateful(keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)]), vocab.encode(TEXT))
 
 
 def test_training_lowers_perplexity_and_decoding_works() -> None:

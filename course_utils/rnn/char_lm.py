@@ -18,7 +18,8 @@ import numpy as np
 from ..data import without_autotune
 from ..validate import ids_in_range, int_in_range, positive_int
 
-__all__ = ["CharVocab", "build_char_lm", "char_lm_dataset", "evaluate_char_lm", "make_stepper", "windows"]
+__all__ = ["CharVocab", "build_char_lm", "char_lm_dataset", "evaluate_char_lm", "evaluate_char_lm_stateful",
+           "make_stepper", "windows"]
 
 
 @dataclass(frozen=True)
@@ -153,18 +154,74 @@ def evaluate_char_lm(model: Any, ids: np.ndarray, seq_len: int = 100, batch_size
     return total / y.size
 
 
-def make_stepper(model: Any) -> tuple[Callable[[np.ndarray, list[Any]], tuple[np.ndarray, list[Any]]], Callable[[int], list[Any]]]:
-    """For a model from :func:`build_char_lm`: ``step(ids (B,), states) -> (logits (B, V), states)``
-    runs ONE character through the trained layers (sharing their weights), and
-    ``initial_states(B)`` gives the zero states. Works for SimpleRNN, LSTM, GRU and scratch cells."""
+def _char_lm_layers(model: Any) -> tuple[Any, Any, Any]:
+    """The (Embedding, recurrent layer, Dense) of a model from :func:`build_char_lm`."""
     import keras
-    import tensorflow as tf
 
     layers = [l for l in model.layers if not isinstance(l, keras.layers.InputLayer)]
     if (len(layers) != 3 or not isinstance(layers[0], keras.layers.Embedding) or not hasattr(layers[1], "cell")
             or not isinstance(layers[2], keras.layers.Dense)):
-        raise ValueError("make_stepper() expects Embedding -> recurrent layer -> Dense, as build_char_lm() makes")
-    embedding, rnn, dense = layers
+        raise ValueError("expected a model Embedding -> recurrent layer -> Dense, as build_char_lm() makes")
+    return layers[0], layers[1], layers[2]
+
+
+def evaluate_char_lm_stateful(model: Any, ids: np.ndarray, streams: int = 32, seq_len: int = 100) -> float:
+    """Mean cross-entropy in nats per character on held-out ids, with the recurrent state
+    carried across windows, so that no window but the first of each stream starts from zero.
+
+    The ids (N,) are cut into ``streams`` contiguous pieces of L = (N - 1) // streams
+    characters, laid side by side as a batch (streams, L); a copy of ``model`` with a
+    ``stateful=True`` recurrent layer reads them ``seq_len`` columns at a time. Every
+    character but the last ``(N - 1) % streams`` is predicted once. With the state carried,
+    ``seq_len`` changes the speed, not the result (up to float rounding)."""
+    import keras
+    import tensorflow as tf
+
+    embedding, rnn, dense = _char_lm_layers(model)
+    ids = np.asarray(ids)
+    if ids.ndim != 1 or (ids.size and not np.issubdtype(ids.dtype, np.integer)):
+        raise ValueError(f"ids must be 1-D integer ids (N,), got shape {ids.shape} and dtype {ids.dtype}; "
+                         "make them with vocab.encode(text)")
+    positive_int("streams", streams)
+    positive_int("seq_len", seq_len)
+    length = (len(ids) - 1) // streams
+    if length < 1:
+        raise ValueError(f"{len(ids)} ids are too few for {streams} streams of at least one step; "
+                         "use fewer streams or more text")
+    x = ids[: streams * length].reshape(streams, length)          # (streams, L)
+    y = ids[1: streams * length + 1].reshape(streams, length)     # (streams, L), shifted by one
+    config = {**rnn.get_config(), "stateful": True, "name": rnn.name + "_stateful"}
+    windowed = keras.Sequential([keras.Input(batch_shape=(streams, seq_len), dtype="int32"),
+                                 keras.layers.Embedding.from_config(embedding.get_config()),
+                                 type(rnn).from_config(config),
+                                 keras.layers.Dense.from_config(dense.get_config())])
+    for new, old in zip(windowed.layers, (embedding, rnn, dense)):
+        new.set_weights(old.get_weights())
+    loss_fn = keras.losses.SparseCategoricalCrossentropy(from_logits=True, reduction=None)
+
+    @tf.function  # one trace: every window has the shape (streams, seq_len)
+    def window_loss(xb: Any, yb: Any, mask: Any) -> Any:
+        per_char = loss_fn(yb, windowed(xb, training=False))     # (streams, seq_len)
+        return tf.reduce_sum(per_char * mask)
+
+    total = 0.0
+    for start in range(0, length, seq_len):
+        width = min(seq_len, length - start)  # the last window may be short: pad it, score its real columns
+        pad = ((0, 0), (0, seq_len - width))
+        xb = np.pad(x[:, start: start + width], pad)
+        yb = np.pad(y[:, start: start + width], pad)
+        mask = np.pad(np.ones((streams, width), np.float32), pad)
+        total += float(window_loss(xb, yb, mask))
+    return total / (streams * length)
+
+
+def make_stepper(model: Any) -> tuple[Callable[[np.ndarray, list[Any]], tuple[np.ndarray, list[Any]]], Callable[[int], list[Any]]]:
+    """For a model from :func:`build_char_lm`: ``step(ids (B,), states) -> (logits (B, V), states)``
+    runs ONE character through the trained layers (sharing their weights), and
+    ``initial_states(B)`` gives the zero states. Works for SimpleRNN, LSTM, GRU and scratch cells."""
+    import tensorflow as tf
+
+    embedding, rnn, dense = _char_lm_layers(model)
     cell = rnn.cell
     sizes = cell.state_size if isinstance(cell.state_size, (list, tuple)) else [cell.state_size]
 

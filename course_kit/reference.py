@@ -82,6 +82,21 @@ TRANSLATOR_SETTINGS: dict[str, Any] = {
               "target_tokenizer": "subwords", "lowercase_source": False},
     "subword_vocab_size": 2000, "name_copies": 20, "vocatives": 3000,
 }
+# The word-level twin: the same data, model, epochs and seed, and vocabularies of the same size, so
+# about the same number of parameters; only the tokens differ: 2,000 words per side (of the 13,776
+# English and 16,745 German words in its training pairs) against 2,000 joint SentencePiece pieces.
+# Case is kept, so that [UNK] replacement copies "Ada" as "Ada".
+TRANSLATOR_WORDS_SETTINGS: dict[str, Any] = {
+    **TRANSLATOR_SETTINGS,
+    "model": {**TRANSLATOR_SETTINGS["model"], "source_tokenizer": "words", "target_tokenizer": "words"},
+    "max_vocab": 2000,
+}
+TRANSLATOR_WHAT = {
+    "translator": "EN->DE translator: bidirectional GRU encoder, GRU decoder with Luong attention, joint "
+                  "SentencePiece subwords; trained on the auf-deutsch and Ding sentence pairs",
+    "translator_words": "EN->DE translator, word-level twin of 'translator': the same data, model, epochs and "
+                        "seed, with word vocabularies (2,000 per side) instead of subwords",
+}
 DEMO_NAMES = ("john",)  # kept out of the augmentation, so that "My name is John." is a name never trained on
 
 
@@ -134,8 +149,10 @@ def _token_count(model: Any, pairs: list[tuple[str, str]]) -> int:
     return sum(len(tok(de)) + 1 for _, de in pairs)  # + [END]
 
 
-def train_translator_reference(settings: dict[str, Any] = TRANSLATOR_SETTINGS) -> tuple[Any, dict[str, Any]]:
-    """Train the reference translator; returns the model and its sidecar (without the file checksum)."""
+def train_translator_reference(settings: dict[str, Any] = TRANSLATOR_SETTINGS,
+                               name: str = "translator") -> tuple[Any, dict[str, Any]]:
+    """Train a reference translator (``name``: "translator", subwords, or "translator_words");
+    returns the model and its sidecar (without the file checksum)."""
     import keras
 
     from course_utils.seed import set_seed
@@ -143,7 +160,8 @@ def train_translator_reference(settings: dict[str, Any] = TRANSLATOR_SETTINGS) -
 
     data = translator_data(settings)
     set_seed(settings["seed"])
-    model = Translator.from_pairs(data["train"], subword_vocab_size=settings["subword_vocab_size"], **settings["model"])
+    model = Translator.from_pairs(data["train"], subword_vocab_size=settings["subword_vocab_size"],
+                                  max_vocab=settings.get("max_vocab", 5000), **settings["model"])
     tokens_per_epoch = _token_count(model, data["train"])
     curve: list[dict[str, float]] = []
     start = time.perf_counter()
@@ -170,10 +188,8 @@ def train_translator_reference(settings: dict[str, Any] = TRANSLATOR_SETTINGS) -
                      seed=settings["seed"], keep_best_bleu=True, fit=fit)
     seconds = time.perf_counter() - start
     best = max(curve, key=lambda r: r["val_bleu"])
-    meta = {"name": "translator", "kind": "Translator",
-            "what": "EN->DE translator: bidirectional GRU encoder, GRU decoder with Luong attention, joint "
-                    "SentencePiece subwords; trained on the auf-deutsch and Ding sentence pairs",
-            "command": "python -m course_kit.reference translator", "settings": settings,
+    meta = {"name": name, "kind": "Translator", "what": TRANSLATOR_WHAT[name],
+            "command": f"python -m course_kit.reference {name}", "settings": settings,
             "config": model.get_config(), "data": data["counts"],
             "split": "train: the 'all' corpus's training split minus every pair sharing a sentence with auf-deutsch "
                      "validation or test, plus name substitution and vocatives (names from the names corpus's "
@@ -202,16 +218,26 @@ CHAR_SETTINGS: dict[str, Any] = {
 }
 
 
-def char_data(settings: dict[str, Any] = CHAR_SETTINGS) -> dict[str, Any]:
-    """Shakespeare's full splits as ids, with the vocabulary of the training split."""
+def char_data(settings: dict[str, Any] = CHAR_SETTINGS,
+              splits: tuple[str, ...] = ("train", "validation", "test")) -> dict[str, Any]:
+    """Shakespeare's ``splits`` as ids (the full splits), with the vocabulary of the training split.
+    Evaluation needs only ``("test",)``: encoding the 4 M-character training split costs half a second."""
     from course_utils.data import load_shakespeare
     from course_utils.rnn.char_lm import CharVocab
 
-    splits = load_shakespeare()
-    vocab = CharVocab.from_text(splits.train)
-    ids = {s: vocab.encode(getattr(splits, s)) for s in ("train", "validation", "test")}
-    return {"vocab": vocab, **ids, "counts": {s: int(len(v)) for s, v in ids.items()}, "sha256": splits.sha256,
+    text = load_shakespeare()
+    vocab = CharVocab.from_text(text.train)
+    ids = {s: vocab.encode(getattr(text, s)) for s in splits}
+    return {"vocab": vocab, **ids, "counts": {s: int(len(v)) for s, v in ids.items()}, "sha256": text.sha256,
             "settings": settings}
+
+
+def _slice_loss(model: Any, ids: Any, settings: dict[str, Any]) -> float:
+    """Cross-entropy (nats/char) on the first ``curve_chars`` characters of ``ids``, the state carried
+    across windows: the slice that the learning curve measures."""
+    from course_utils.rnn.char_lm import evaluate_char_lm_stateful
+
+    return evaluate_char_lm_stateful(model, ids[: settings["curve_chars"]], streams=settings["eval_streams"])
 
 
 def _build_char_model(kind: str, vocab_size: int, settings: dict[str, Any]) -> Any:
@@ -234,7 +260,7 @@ def evaluate_char_model(model: Any, data: dict[str, Any]) -> dict[str, Any]:
 
     settings = data["settings"]
     whole = evaluate_char_lm_stateful(model, data["test"], streams=settings["eval_streams"])
-    part = evaluate_char_lm_stateful(model, data["test"][: settings["curve_chars"]], streams=settings["eval_streams"])
+    part = _slice_loss(model, data["test"], settings)
     return {"test_loss": round(whole, 4), "test_ppl": round(perplexity(whole), 3),
             "test_slice_ppl": round(perplexity(part), 3)}
 
@@ -280,8 +306,7 @@ def train_char_reference(name: str, settings: dict[str, Any] = CHAR_SETTINGS) ->
             if seconds < checkpoints[len(curve)]:
                 return
             pause = time.perf_counter()
-            val = evaluate_char_lm_stateful(self.model, data["validation"][:n], streams=settings["eval_streams"])
-            test = evaluate_char_lm_stateful(self.model, data["test"][:n], streams=settings["eval_streams"])
+            val, test = _slice_loss(self.model, data["validation"], settings), _slice_loss(self.model, data["test"], settings)
             curve.append({"seconds": round(seconds, 1), "tokens": self.steps * chars_per_step,
                           "loss": round(float((logs or {}).get("loss", float("nan"))), 4),
                           "val_loss": round(val, 4), "val_ppl": round(perplexity(val), 3),
@@ -365,7 +390,6 @@ def char_table(models: dict[str, Any] | None = None) -> Any:
     on the curve's slice evaluated now, on this machine, next to the sidecar's."""
     import pandas as pd
 
-    from course_utils.rnn.char_lm import evaluate_char_lm_stateful
     from course_utils.rnn.lm_metrics import perplexity
 
     rows, data = [], None
@@ -374,10 +398,9 @@ def char_table(models: dict[str, Any] | None = None) -> Any:
         row = {"model": kind, "parameters": meta["parameters"], "minutes": meta["train_seconds"] / 60,
                "epochs": meta["epochs"], "val ppl": meta["validation"]["val_ppl"], "test ppl": meta["test"]["test_ppl"]}
         if models and kind in models:
-            data = data or char_data(meta["settings"])
-            n, streams = meta["settings"]["curve_chars"], meta["settings"]["eval_streams"]
+            data = data or char_data(meta["settings"], splits=("test",))
             row["slice test ppl (sidecar)"] = meta["test"]["test_slice_ppl"]
-            row["slice test ppl (now)"] = perplexity(evaluate_char_lm_stateful(models[kind], data["test"][:n], streams=streams))
+            row["slice test ppl (now)"] = perplexity(_slice_loss(models[kind], data["test"], meta["settings"]))
         rows.append(row)
     return pd.DataFrame(rows).set_index("model")
 
@@ -410,8 +433,11 @@ def plot_char_curves(curves: Any, axes: Any = None, models: tuple[str, ...] = ("
 REFERENCES: dict[str, dict[str, Callable[..., Any]]] = {
     "translator": {"train": train_translator_reference, "load": load_translator_reference,
                    "data": lambda meta: translator_data(meta["settings"]), "evaluate": evaluate_translator},
+    "translator_words": {"train": lambda: train_translator_reference(TRANSLATOR_WORDS_SETTINGS, "translator_words"),
+                         "load": load_translator_reference,
+                         "data": lambda meta: translator_data(meta["settings"]), "evaluate": evaluate_translator},
     **{name: {"train": (lambda n=name: train_char_reference(n)), "load": load_char_reference,
-              "data": lambda meta: char_data(meta["settings"]),
+              "data": lambda meta: char_data(meta["settings"], splits=("test",)),
               "evaluate": evaluate_char_model} for name in CHAR_KINDS},
 }
 

@@ -151,8 +151,8 @@ def _token_count(model: Any, pairs: list[tuple[str, str]]) -> int:
 
 def train_translator_reference(settings: dict[str, Any] = TRANSLATOR_SETTINGS,
                                name: str = "translator") -> tuple[Any, dict[str, Any]]:
-    """Train a reference translator (``name``: "translator", subwords, or "translator_words");
-    returns the model and its sidecar (without the file checksum)."""
+    """Train the reference translator ``name`` ("translator": subwords; "translator_words": its
+    word-level twin) with ``settings``; returns the model and its sidecar (without the file checksum)."""
     import keras
 
     from course_utils.seed import set_seed

@@ -9,10 +9,13 @@ of training (the course's slow-machine fallback does so).
 
 from __future__ import annotations
 
+import logging
 import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, NamedTuple
 
-__all__ = ["FitOutcome", "fit_timed"]
+__all__ = ["FitOutcome", "build_before_fit", "compile_once", "fit_timed", "stop_when_reached"]
 
 
 class FitOutcome(NamedTuple):
@@ -25,13 +28,97 @@ class FitOutcome(NamedTuple):
     loaded: bool
 
 
+def build_before_fit(model: Any, data: Any) -> bool:
+    """Create a compiled model's weights, optimizer slots and metric variables from the
+    shapes of a ``tf.data.Dataset`` (``data.element_spec``), before its first ``fit``.
+
+    Why: Keras 3 on TensorFlow otherwise creates the optimizer slots and metric variables
+    inside the first traced training step, and ``tf.function`` traces a function that
+    created variables a second time. Building first saves that second trace (about 2 s for
+    chapter 11's translators) and changes no number: nothing is read from ``data``, so the
+    shuffle order and the random state stay as they were. Returns whether it built anything;
+    it does nothing for other inputs, for a model already trained, or if this Keras version
+    lacks the hook (then ``fit`` builds as usual)."""
+    import tensorflow as tf
+
+    build = getattr(model, "_symbolic_build", None)  # Keras 3's own pre-fit build step
+    optimizer = getattr(model, "optimizer", None)
+    if not isinstance(data, tf.data.Dataset) or build is None or optimizer is None or optimizer.built:
+        return False
+    build(data_batch=data.element_spec)
+    return True
+
+
 def fit_timed(model: Any, data: Any, epochs: int, part: str | None = None, **fit_kwargs: Any) -> FitOutcome:
-    """``model.fit(data, epochs=epochs, verbose=0, **fit_kwargs)``, timed.
+    """``model.fit(data, epochs=epochs, verbose=0, **fit_kwargs)``, timed (the build of
+    :func:`build_before_fit` included).
 
     ``part`` names the piece of a larger experiment this fit is (``"lag40"`` when
     ``accuracy_vs_lag`` trains one model per lag); plain training ignores it, a fit function
     that stores or loads weights uses it in the file name."""
     t0 = time.perf_counter()
+    build_before_fit(model, data)
     history = model.fit(data, epochs=epochs, verbose=0, **fit_kwargs).history
     seconds = time.perf_counter() - t0
     return FitOutcome({k: [float(v) for v in vals] for k, vals in history.items()}, seconds, False)
+
+
+def stop_when_reached(monitor: str, target: float) -> Any:
+    """A Keras callback that ends ``fit`` after the first epoch whose logged ``monitor``
+    (for example ``"accuracy"``, on the training data) is at least ``target``: once a task is
+    solved, more epochs teach nothing. Pass it in ``callbacks=[...]``; ``epochs`` becomes
+    the most that run, and ``len(history["loss"])`` says how many did."""
+    import keras
+
+    if not isinstance(monitor, str) or not monitor:
+        raise TypeError(f"monitor must be the name of a logged metric such as 'accuracy', got {monitor!r}")
+    target = float(target)
+    if target != target:  # NaN
+        raise ValueError("target must be a number, got NaN")
+
+    class StopWhenReached(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
+            logs = logs or {}
+            if monitor not in logs:
+                raise KeyError(f"stop_when_reached: fit logs no {monitor!r}; it logs {sorted(logs)} "
+                               "(compile the model with that metric)")
+            if float(logs[monitor]) >= target:
+                self.model.stop_training = True
+
+    return StopWhenReached()
+
+
+class _DropRetracingWarning(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "triggered tf.function retracing" not in record.getMessage()
+
+
+@contextmanager
+def _no_retracing_warning() -> Iterator[None]:
+    logger = logging.getLogger("tensorflow")
+    drop = _DropRetracingWarning()
+    logger.addFilter(drop)
+    try:
+        yield
+    finally:
+        logger.removeFilter(drop)
+
+
+def compile_once(fn: Callable[..., Any], input_signature: Sequence[Any]) -> Callable[..., Any]:
+    """``tf.function(fn, input_signature=input_signature)``: ``fn`` traced once, for every
+    batch size and length the signature allows (``tf.TensorSpec((None, None), "int32")``).
+
+    For helpers that evaluate one model per call: eagerly, a Keras GRU or LSTM steps through
+    its time loop in Python, 3x slower or more. Such a helper compiles a fresh function for
+    each model, so TensorFlow sees the same Python code traced once per model and, from the
+    fifth model in a row, warns of "excessive retracing". Here one trace per model is the
+    design, so calls of the returned function drop that one warning (and no other)."""
+    import tensorflow as tf
+
+    compiled = tf.function(fn, input_signature=list(input_signature))
+
+    def call(*args: Any) -> Any:
+        with _no_retracing_warning():
+            return compiled(*args)
+
+    return call

@@ -229,6 +229,29 @@ def test_save_load_round_trip_gives_identical_outputs(tmp_path: Path) -> None:
         Translator.load_translator(tmp_path / "missing.keras")
 
 
+def test_batches_are_cut_to_their_longest_row_and_lose_nothing() -> None:
+    from course_utils.seq2seq.layers import masked_loss
+
+    model = _tiny("luong")
+    pairs = PAIRS + [("Where is the big old station, please?", "Wo ist der große alte Bahnhof, bitte?")]
+    full_src = model.encode_source([s for s, _ in pairs])             # (6, longest source in the corpus)
+    batches = list(model.make_dataset(pairs, batch_size=3, shuffle=False))
+    (src0, tgt_in0), tgt_out0 = batches[0]                               # three short sentences
+    (src1, _), tgt_out1 = batches[1]                                     # holds the long one
+    assert src1.shape[1] == full_src.shape[1] and src0.shape[1] < full_src.shape[1]
+    assert tgt_in0.shape == tgt_out0.shape and tgt_out0.shape[1] < tgt_out1.shape[1]
+    for ids in (src0, tgt_out0):  # the last column still holds a real token in some row: nothing real is cut
+        assert np.any(np.asarray(ids)[:, -1] != PAD)
+    # Padding is masked, so the loss is the same as with the corpus-wide padding.
+    pad = full_src.shape[1] - src0.shape[1]
+    src_padded = np.pad(np.asarray(src0), ((0, 0), (0, pad)))
+    t_pad = 4
+    tin_padded, tout_padded = (np.pad(np.asarray(a), ((0, 0), (0, t_pad))) for a in (tgt_in0, tgt_out0))
+    cut = float(masked_loss(tgt_out0, model((src0, tgt_in0))))
+    padded = float(masked_loss(tout_padded, model((src_padded, tin_padded))))
+    assert cut == pytest.approx(padded, abs=1e-5)
+
+
 def test_translator_handles_awkward_inputs() -> None:
     model = _tiny("luong")
     out = model.translate(["", "   ", "I am here.", "Zyzzyva quux blorf."])
@@ -323,3 +346,15 @@ def test_keep_best_bleu_logs_validation_bleu_and_restores_the_best_epoch() -> No
     assert now == pytest.approx(max(history["val_bleu"])), "the model should end with its best validation epoch"
     with pytest.raises(ValueError, match="pass the validation pairs"):
         train_translator(model, PAIRS, None, epochs=1, keep_best_bleu=True)
+
+
+def test_stop_at_ends_translator_training_once_every_training_token_is_right() -> None:
+    from course_utils.seq2seq.translator import train_translator
+
+    full = train_translator(_tiny("luong"), PAIRS, None, epochs=60, batch_size=5, learning_rate=3e-2)
+    stopped = train_translator(_tiny("luong"), PAIRS, None, epochs=60, batch_size=5, learning_rate=3e-2, stop_at=1.0)
+    assert len(full["loss"]) == 60
+    first = next(i for i, acc in enumerate(full["masked_accuracy"]) if acc >= 1.0)  # five sentences: learnt early
+    assert len(stopped["loss"]) == first + 1 and stopped["loss"] == full["loss"][: first + 1]
+    with pytest.raises(ValueError, match="stop_at"):
+        train_translator(_tiny("luong"), PAIRS, None, epochs=1, stop_at=0)

@@ -27,7 +27,8 @@ def test_recall_task_targets_are_the_first_symbol() -> None:
 def test_accuracy_vs_lag_returns_a_tidy_table_for_any_layer() -> None:
     table = accuracy_vs_lag(lambda u: keras.layers.GRU(u), [2, 3], units=8, n_symbols=3, n_train=128, n_test=64,
                             epochs=2, seed=0)
-    assert list(table.columns) == ["model", "lag", "accuracy", "chance", "train_loss", "seconds"]
+    assert list(table.columns) == ["model", "lag", "accuracy", "chance", "train_loss", "seconds", "epochs"]
+    assert table["epochs"].tolist() == [2, 2]
     assert table["model"].tolist() == ["GRU", "GRU"] and table["lag"].tolist() == [2, 3]
     assert ((table["accuracy"] >= 0) & (table["accuracy"] <= 1)).all()
     assert table["chance"].iloc[0] == pytest.approx(1 / 3)
@@ -50,6 +51,31 @@ def test_accuracy_vs_lag_tests_the_trained_model_at_longer_lags() -> None:
     assert table[["accuracy at lag 6", "accuracy at lag 12"]].apply(lambda c: c.between(0, 1)).all().all()
     with pytest.raises(ValueError, match="longer_lags"):
         accuracy_vs_lag(lambda u: keras.layers.GRU(u), [3], longer_lags=[0], **kwargs)
+
+
+def test_stop_at_ends_training_once_the_task_is_solved() -> None:
+    kwargs = dict(units=8, n_symbols=2, n_train=128, n_test=64, epochs=40, seed=0, learning_rate=3e-2)
+    full = accuracy_vs_lag(lambda u: keras.layers.GRU(u), [2], **kwargs)
+    early = accuracy_vs_lag(lambda u: keras.layers.GRU(u), [2], stop_at=0.99, **kwargs)
+    assert full["epochs"].iloc[0] == 40
+    assert early["epochs"].iloc[0] < 40, "lag 2 with two symbols is solved long before 40 epochs"
+    never = accuracy_vs_lag(lambda u: keras.layers.GRU(u), [2], stop_at=1.0, **{**kwargs, "epochs": 1})
+    assert never["epochs"].iloc[0] == 1
+    for bad in (0, 1.5, "0.9"):
+        with pytest.raises(ValueError, match="stop_at"):
+            accuracy_vs_lag(lambda u: keras.layers.GRU(u), [2], stop_at=bad, **kwargs)
+
+
+def test_stop_when_reached_names_a_metric_that_fit_does_not_log() -> None:
+    from course_utils.training import stop_when_reached
+
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
+    model.compile("adam", keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    x, y = np.zeros((8, 3), "float32"), np.zeros(8, "int32")
+    with pytest.raises(KeyError, match="accuracy"):
+        model.fit(x, y, epochs=1, verbose=0, callbacks=[stop_when_reached("accuracy", 0.9)])
+    with pytest.raises(TypeError, match="monitor"):
+        stop_when_reached("", 0.9)
 
 
 def test_accuracy_vs_lag_fallback_saves_then_loads_each_lag(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from ..data import without_autotune
-from ..training import FitOutcome, fit_timed
+from ..training import FitOutcome, compile_once, fit_timed, stop_when_reached
 from ..validate import int_in_range
 
 __all__ = ["accuracy_vs_lag", "recall_task"]
@@ -40,13 +40,17 @@ def accuracy_vs_lag(layer_factory: Callable[[int], Any], lags: Sequence[int], na
                     units: int = 32, n_symbols: int = 8, n_train: int = 2048, n_test: int = 512,
                     epochs: int = 20, batch_size: int = 64, learning_rate: float = 3e-3,
                     seed: int = 0, fit: Callable[..., FitOutcome] = fit_timed,
-                    longer_lags: Sequence[int] = ()) -> Any:
+                    longer_lags: Sequence[int] = (), stop_at: float | None = None) -> Any:
     """Train ``Input -> layer_factory(units) -> Dense(n_symbols)`` on the recall task at each lag
     and measure test accuracy. ``layer_factory(units)`` must return a Keras recurrent layer that
     outputs only its last step, e.g. ``lambda u: keras.layers.SimpleRNN(u)``.
 
     Returns a pandas DataFrame with one row per lag: model, lag, accuracy, chance, train_loss,
-    seconds. Each lag uses fresh weights and its own data seeds (seed + lag), so runs repeat.
+    seconds, epochs. Each lag uses fresh weights and its own data seeds (seed + lag), so runs repeat.
+
+    ``stop_at``: end a model's training after the first epoch whose training accuracy is at
+    least this (for example 0.999: the task is solved); ``epochs`` is then the most, and the
+    ``epochs`` column says how many ran. ``None`` (the default) always trains ``epochs``.
 
     ``longer_lags``: test each trained model also on fresh sequences of these lengths, which
     it never trained on; column ``accuracy at lag L`` for each (does the memory outlast the
@@ -71,6 +75,9 @@ def accuracy_vs_lag(layer_factory: Callable[[int], Any], lags: Sequence[int], na
         int_in_range("each lag", lag, 1, meaning="lags must be a non-empty list of positive ints")
     longer_lags = [int_in_range("each longer lag", lag, 1, meaning="longer_lags is a list of positive ints")
                    for lag in longer_lags]
+    if stop_at is not None and not (isinstance(stop_at, (int, float)) and 0.0 < float(stop_at) <= 1.0):
+        raise ValueError(f"stop_at is a training accuracy in (0, 1], such as 0.999, or None to train every epoch; "
+                         f"got {stop_at!r}")
     rows = []
     for lag in lags:
         keras.utils.set_random_seed(seed + int(lag))
@@ -86,14 +93,20 @@ def accuracy_vs_lag(layer_factory: Callable[[int], Any], lags: Sequence[int], na
                       loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True), metrics=["accuracy"])
         ds = without_autotune(tf.data.Dataset.from_tensor_slices((x_train, y_train))
                               .shuffle(n_train, seed=seed).batch(batch_size))
-        history, seconds, _ = fit(model, ds, epochs, part=f"lag{int(lag)}", shuffle=False)  # ds shuffles itself
-        logits = np.asarray(model(x_test, training=False))  # one call; predict() in a loop retraces
-        row = {"model": name, "lag": int(lag), "accuracy": float(np.mean(logits.argmax(-1) == y_test)),
-               "chance": 1.0 / n_symbols, "train_loss": float(history["loss"][-1]), "seconds": round(seconds, 1)}
+        extra = {"callbacks": [stop_when_reached("accuracy", stop_at)]} if stop_at is not None else {}
+        history, seconds, _ = fit(model, ds, epochs, part=f"lag{int(lag)}", shuffle=False, **extra)  # ds shuffles itself
         recurrent, readout = model.layers  # the model's Input fixes the length; its layers take any length
+        # Compiled: eagerly, the recurrent layer would step through its time loop in Python.
+        # (batch, lag, n_symbols) one-hot -> (batch, n_symbols) logits; any lag, one trace.
+        predict = compile_once(lambda x: readout(recurrent(x, training=False)),
+                               [tf.TensorSpec((None, None, n_symbols), tf.float32)])
+        logits = predict(tf.constant(x_test, tf.float32)).numpy()
+        row = {"model": name, "lag": int(lag), "accuracy": float(np.mean(logits.argmax(-1) == y_test)),
+               "chance": 1.0 / n_symbols, "train_loss": float(history["loss"][-1]), "seconds": round(seconds, 1),
+               "epochs": len(history["loss"])}
         for longer in longer_lags:
             x_long, y_long = recall_task(n_test, longer, n_symbols, seed=seed + longer + 20_000)
-            logits = np.asarray(readout(recurrent(x_long, training=False)))
+            logits = predict(tf.constant(x_long, tf.float32)).numpy()
             row[f"accuracy at lag {longer}"] = float(np.mean(logits.argmax(-1) == y_long))
         rows.append(row)
     return pd.DataFrame(rows)

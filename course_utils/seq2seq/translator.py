@@ -31,7 +31,7 @@ import numpy as np
 from keras import ops
 
 from ..data import without_autotune
-from ..training import FitOutcome, fit_timed
+from ..training import FitOutcome, fit_timed, stop_when_reached
 from ..validate import ids_in_range, positive_int
 from .decoding import _check_alpha, beam_search_decode, greedy_decode
 from .layers import Decoder, Encoder, masked_accuracy, masked_loss
@@ -52,6 +52,19 @@ def _tokenizer(name: str, subwords: Subwords | None) -> Tokenizer:
                          "Translator.from_pairs(..., source_tokenizer='subwords', target_tokenizer='subwords'), "
                          "which trains one, or pass subword_model=Subwords(...).to_text()")
     return subwords.tokenize, subwords.detokenize
+
+
+def _cut_to_longest(inputs: Any, tgt_out: Any) -> Any:
+    """Drop the padding columns that no row of this batch uses (ids are padded at the end)."""
+    import tensorflow as tf
+
+    src, tgt_in = inputs
+
+    def width(ids: Any) -> Any:  # (batch, T) -> length of the longest row
+        return tf.reduce_max(tf.reduce_sum(tf.cast(tf.not_equal(ids, PAD), tf.int32), axis=1))
+
+    s, t = width(src), width(tgt_out)  # tgt_out = y_1 .. y_n [END] is never shorter than tgt_in
+    return (src[:, :s], tgt_in[:, :t]), tgt_out[:, :t]
 
 
 def _check_pairs(pairs: Any) -> None:
@@ -197,7 +210,12 @@ class Translator(keras.Model):
     def make_dataset(self, pairs: Sequence[tuple[str, str]], batch_size: int = 64, shuffle: bool = True,
                      seed: int = 1234) -> Any:
         """A tf.data pipeline of ``((src, tgt_in), tgt_out)`` for teacher forcing:
-        tgt_in = [START] y_1 .. y_n, tgt_out = y_1 .. y_n [END]; padded with 0 (masked in the loss)."""
+        tgt_in = [START] y_1 .. y_n, tgt_out = y_1 .. y_n [END]; padded with 0 (masked in the loss).
+
+        Each batch is cut to its own longest row: src (batch, S_b), tgt_in and tgt_out
+        (batch, T_b). The padding is masked, so the numbers are those of padding to the
+        longest sentence of the corpus, but a batch of short sentences costs fewer
+        recurrent steps (about a third less time per epoch on chapter 11's pairs)."""
         import tensorflow as tf
 
         _check_pairs(pairs)
@@ -210,7 +228,7 @@ class Translator(keras.Model):
         ds = tf.data.Dataset.from_tensor_slices(((src, tgt_in), tgt_out))
         if shuffle:
             ds = ds.shuffle(len(pairs), seed=seed, reshuffle_each_iteration=True)
-        return without_autotune(ds.batch(batch_size))
+        return without_autotune(ds.batch(batch_size).map(_cut_to_longest))
 
     # ------------------------------------------------------------------ inference
     def translate(self, texts: Sequence[str], method: str = "greedy", beam_width: int = 3, alpha: float = 1.0,
@@ -349,13 +367,18 @@ class BestValidationBleu(keras.callbacks.Callback):
 
 def train_translator(model: Translator, train: Sequence[tuple[str, str]], validation: Sequence[tuple[str, str]] | None,
                      epochs: int, batch_size: int = 64, learning_rate: float = 3e-3, seed: int = 1234,
-                     fit: Callable[..., FitOutcome] = fit_timed, keep_best_bleu: bool = False) -> dict[str, list[float]]:
+                     fit: Callable[..., FitOutcome] = fit_timed, keep_best_bleu: bool = False,
+                     stop_at: float | None = None) -> dict[str, list[float]]:
     """Compile (if needed) and fit with teacher forcing; returns the Keras history dict
     (``loss``, ``masked_accuracy``, and ``val_`` versions when validation is given).
 
     ``keep_best_bleu``: choose the epoch on the validation split. Every epoch ends with greedy
     validation BLEU (``val_bleu`` in the history), and the model keeps the weights of the
     epoch where it was highest (:class:`BestValidationBleu`); ``epochs`` is then the maximum.
+
+    ``stop_at``: end training after the first epoch whose training ``masked_accuracy`` is at
+    least this (1.0: every training token right, the task is solved); ``epochs`` is then the
+    most, and the history's length says how many ran.
 
     ``fit`` trains: :func:`course_utils.training.fit_timed` (the default) or any function
     with its signature, such as the course's slow-machine fallback, which loads shipped
@@ -365,9 +388,15 @@ def train_translator(model: Translator, train: Sequence[tuple[str, str]], valida
         raise TypeError(f"fit must be a function like course_utils.training.fit_timed, got {type(fit).__name__}")
     if keep_best_bleu and not validation:
         raise ValueError("keep_best_bleu=True chooses the epoch by validation BLEU: pass the validation pairs")
+    if stop_at is not None and not (isinstance(stop_at, (int, float)) and 0.0 < float(stop_at) <= 1.0):
+        raise ValueError(f"stop_at is a training masked accuracy in (0, 1], such as 1.0, or None to train every "
+                         f"epoch; got {stop_at!r}")
     if not getattr(model, "compiled", False):
         compile_translator(model, learning_rate)
     ds = model.make_dataset(train, batch_size, shuffle=True, seed=seed)
     val = model.make_dataset(validation, batch_size, shuffle=False) if validation else None
-    extra = {"callbacks": [BestValidationBleu(model, validation)]} if keep_best_bleu else {}
+    callbacks = [BestValidationBleu(model, validation)] if keep_best_bleu else []
+    if stop_at is not None:
+        callbacks.append(stop_when_reached("masked_accuracy", stop_at))
+    extra = {"callbacks": callbacks} if callbacks else {}
     return fit(model, ds, epochs, validation_data=val, shuffle=False, **extra).history  # ds shuffles itself

@@ -5,6 +5,11 @@ The helpers that train models for the learner (``seq2seq.translator.train_transl
 :func:`fit_timed`, which is also their default: it simply trains. Any function with that
 signature can take its place, for example one that loads weights trained earlier instead
 of training (the course's slow-machine fallback does so).
+
+Three helpers keep training and evaluation fast without changing a number:
+:func:`build_before_fit` (``fit_timed`` calls it: the first training step is traced once,
+not twice), :func:`compile_once` (a model's forward pass compiled for one helper call) and
+:func:`stop_when_reached` (a callback that ends ``fit`` once a task is solved).
 """
 
 from __future__ import annotations
@@ -37,13 +42,15 @@ def build_before_fit(model: Any, data: Any) -> bool:
     created variables a second time. Building first saves that second trace (about 2 s for
     chapter 11's translators) and changes no number: nothing is read from ``data``, so the
     shuffle order and the random state stay as they were. Returns whether it built anything;
-    it does nothing for other inputs, for a model already trained, or if this Keras version
+    it does nothing for other inputs, for a model already trained, for a model compiled under
+    a ``tf.distribute`` strategy (Keras builds those first itself), or if this Keras version
     lacks the hook (then ``fit`` builds as usual)."""
     import tensorflow as tf
 
     build = getattr(model, "_symbolic_build", None)  # Keras 3's own pre-fit build step
     optimizer = getattr(model, "optimizer", None)
-    if not isinstance(data, tf.data.Dataset) or build is None or optimizer is None or optimizer.built:
+    if (not isinstance(data, tf.data.Dataset) or build is None or optimizer is None or optimizer.built
+            or getattr(model, "_distribute_strategy", None) is not None):
         return False
     build(data_batch=data.element_spec)
     return True

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, NamedTuple
 
-__all__ = ["FitOutcome", "build_before_fit", "compile_once", "fit_timed", "stop_when_reached"]
+__all__ = ["FitOutcome", "build_before_fit", "compile_once", "fit_timed", "stop_at_callbacks", "stop_when_reached"]
 
 
 class FitOutcome(NamedTuple):
@@ -93,6 +93,18 @@ def stop_when_reached(monitor: str, target: float) -> Any:
                 self.model.stop_training = True
 
     return StopWhenReached()
+
+
+def stop_at_callbacks(stop_at: float | None, monitor: str, example: str) -> list[Any]:
+    """The ``callbacks`` for a helper's ``stop_at=`` argument: ``[]`` for ``None`` (train every
+    epoch), else ``[stop_when_reached(monitor, stop_at)]`` once ``stop_at`` is checked to be a
+    share in (0, 1]. ``example`` is a good value to name in the error (``"0.999"``)."""
+    if stop_at is None:
+        return []
+    if not (isinstance(stop_at, (int, float)) and 0.0 < float(stop_at) <= 1.0):
+        raise ValueError(f"stop_at is a training {monitor.replace('_', ' ')} in (0, 1], such as {example}, "
+                         f"or None to train every epoch; got {stop_at!r}")
+    return [stop_when_reached(monitor, stop_at)]
 
 
 class _DropRetracingWarning(logging.Filter):

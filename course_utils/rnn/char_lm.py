@@ -207,10 +207,10 @@ def evaluate_char_lm_stateful(model: Any, ids: np.ndarray, streams: int = 32, se
         new.set_weights(old.get_weights())
     loss_fn = keras.losses.SparseCategoricalCrossentropy(from_logits=True, reduction=None)
 
-    @tf.function  # one trace: every window has the shape (streams, seq_len)
-    def window_loss(xb: Any, yb: Any, mask: Any) -> Any:
-        per_char = loss_fn(yb, windowed(xb, training=False))     # (streams, seq_len)
-        return tf.reduce_sum(per_char * mask)
+    ids_spec = tf.TensorSpec((streams, seq_len), tf.as_dtype(x.dtype))  # every window has this shape
+    window_loss = compile_once(  # (streams, seq_len) ids, targets and 0/1 mask -> summed nats
+        lambda xb, yb, mask: tf.reduce_sum(loss_fn(yb, windowed(xb, training=False)) * mask),
+        [ids_spec, ids_spec, tf.TensorSpec((streams, seq_len), tf.float32)])
 
     total = 0.0
     for start in range(0, length, seq_len):

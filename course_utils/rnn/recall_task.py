@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from ..data import without_autotune
-from ..training import FitOutcome, compile_once, fit_timed, stop_when_reached
+from ..training import FitOutcome, compile_once, fit_timed, stop_at_callbacks
 from ..validate import int_in_range
 
 __all__ = ["accuracy_vs_lag", "recall_task"]
@@ -75,9 +75,7 @@ def accuracy_vs_lag(layer_factory: Callable[[int], Any], lags: Sequence[int], na
         int_in_range("each lag", lag, 1, meaning="lags must be a non-empty list of positive ints")
     longer_lags = [int_in_range("each longer lag", lag, 1, meaning="longer_lags is a list of positive ints")
                    for lag in longer_lags]
-    if stop_at is not None and not (isinstance(stop_at, (int, float)) and 0.0 < float(stop_at) <= 1.0):
-        raise ValueError(f"stop_at is a training accuracy in (0, 1], such as 0.999, or None to train every epoch; "
-                         f"got {stop_at!r}")
+    stop = stop_at_callbacks(stop_at, "accuracy", "0.999")
     rows = []
     for lag in lags:
         keras.utils.set_random_seed(seed + int(lag))
@@ -93,7 +91,7 @@ def accuracy_vs_lag(layer_factory: Callable[[int], Any], lags: Sequence[int], na
                       loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True), metrics=["accuracy"])
         ds = without_autotune(tf.data.Dataset.from_tensor_slices((x_train, y_train))
                               .shuffle(n_train, seed=seed).batch(batch_size))
-        extra = {"callbacks": [stop_when_reached("accuracy", stop_at)]} if stop_at is not None else {}
+        extra = {"callbacks": stop} if stop else {}
         history, seconds, _ = fit(model, ds, epochs, part=f"lag{int(lag)}", shuffle=False, **extra)  # ds shuffles itself
         recurrent, readout = model.layers  # the model's Input fixes the length; its layers take any length
         # Compiled: eagerly, the recurrent layer would step through its time loop in Python.

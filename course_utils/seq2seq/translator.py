@@ -31,7 +31,7 @@ import numpy as np
 from keras import ops
 
 from ..data import without_autotune
-from ..training import FitOutcome, fit_timed, stop_when_reached
+from ..training import FitOutcome, fit_timed, stop_at_callbacks
 from ..validate import ids_in_range, positive_int
 from .decoding import _check_alpha, beam_search_decode, greedy_decode
 from .layers import Decoder, Encoder, masked_accuracy, masked_loss
@@ -388,15 +388,11 @@ def train_translator(model: Translator, train: Sequence[tuple[str, str]], valida
         raise TypeError(f"fit must be a function like course_utils.training.fit_timed, got {type(fit).__name__}")
     if keep_best_bleu and not validation:
         raise ValueError("keep_best_bleu=True chooses the epoch by validation BLEU: pass the validation pairs")
-    if stop_at is not None and not (isinstance(stop_at, (int, float)) and 0.0 < float(stop_at) <= 1.0):
-        raise ValueError(f"stop_at is a training masked accuracy in (0, 1], such as 1.0, or None to train every "
-                         f"epoch; got {stop_at!r}")
+    stop = stop_at_callbacks(stop_at, "masked_accuracy", "1.0")
     if not getattr(model, "compiled", False):
         compile_translator(model, learning_rate)
     ds = model.make_dataset(train, batch_size, shuffle=True, seed=seed)
     val = model.make_dataset(validation, batch_size, shuffle=False) if validation else None
-    callbacks = [BestValidationBleu(model, validation)] if keep_best_bleu else []
-    if stop_at is not None:
-        callbacks.append(stop_when_reached("masked_accuracy", stop_at))
+    callbacks = ([BestValidationBleu(model, validation)] if keep_best_bleu else []) + stop
     extra = {"callbacks": callbacks} if callbacks else {}
     return fit(model, ds, epochs, validation_data=val, shuffle=False, **extra).history  # ds shuffles itself

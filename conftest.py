@@ -4,12 +4,15 @@ nbval (``--nbval-current-env``) starts each notebook's kernel from this process'
 environment, so TensorFlow's log level is set here, before any kernel starts: INFO
 lines stay out, warnings and errors show (see course_kit.tflog).
 
-``make test`` runs on two workers (pytest-xdist, ``-n 2 --dist loadscope``): small
+``make test`` runs on two workers (pytest-xdist, ``-n 2 --dist loadgroup``): small
 recurrent models leave much of a second core idle, so two notebooks at once finish
 sooner than one after the other. Two rules make that safe and quick:
 
-- ``loadscope`` sends a whole file to one worker: the cells of one notebook share one
-  kernel, so they run in order on one worker, and so do the tests of one module;
+- ``--dist loadgroup`` sends each group below to one worker, whole: a notebook's cells
+  (they share one kernel, so they run in order on one worker) and a test module's tests
+  (they share its fixtures). A test parametrized by a chapter, such as the numeric-path
+  run of each notebook, is a group of its own, so the two workers share those long runs
+  instead of one worker doing them all in a row;
 - the longest work starts first (the notebooks, by each one's measured **Run time**
   line, then the tests that execute notebooks), so that no long notebook is left alone
   at the end (the Makefile passes ``--no-loadscope-reorder`` to keep this order).
@@ -31,6 +34,7 @@ quiet_tf_env()
 _NOTEBOOK_PARAM = re.compile(r"\[([0-9A-Z]\d)\]$")  # a chapter [06] or an appendix [A1]
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     root = Path(str(config.rootpath))
     costs = {p.name[:2]: stated_seconds(p) for p in course_notebooks(root / "notebooks")}
@@ -45,4 +49,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         return 2, 0.0
 
     items.sort(key=rank)  # stable: a notebook's cells keep their order
+    for item in items:  # pytest-xdist shows the group after an '@' in reports: the file's path, so it reads well
+        if not _NOTEBOOK_PARAM.search(item.nodeid):  # unmarked, a test is a group of its own
+            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::", 1)[0]))
 

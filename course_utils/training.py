@@ -20,7 +20,8 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, NamedTuple
 
-__all__ = ["FitOutcome", "build_before_fit", "compile_once", "fit_timed", "stop_at_callbacks", "stop_when_reached"]
+__all__ = ["FitOutcome", "build_before_fit", "compile_once", "fit_timed", "no_retracing_warning", "score_each_epoch",
+           "stop_at_callbacks", "stop_when_reached", "time_each_epoch"]
 
 
 class FitOutcome(NamedTuple):
@@ -95,6 +96,48 @@ def stop_when_reached(monitor: str, target: float) -> Any:
     return StopWhenReached()
 
 
+def score_each_epoch(name: str, score: Callable[[Any], float]) -> Any:
+    """A Keras callback that, after every epoch, logs ``score(model)`` under ``name``, so that
+    ``history[name]`` holds one float per epoch, beside the loss. For figures that
+    ``compile(metrics=...)`` cannot compute, such as entity F1 on a validation split
+    (``score=lambda m: entity_f1(val_tags, predict_tags(m, vocab, val_words))``).
+    Pass it in ``callbacks=[...]``."""
+    import keras
+
+    if not isinstance(name, str) or not name:
+        raise TypeError(f"name must be a non-empty string such as 'val_entity_f1', got {name!r}")
+    if not callable(score):
+        raise TypeError(f"score must be a function of the model that returns a float, got {type(score).__name__}")
+
+    class ScoreEachEpoch(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
+            if logs is not None:  # Keras hands every callback the same dict; its History comes last
+                logs[name] = float(score(self.model))
+
+    return ScoreEachEpoch()
+
+
+def time_each_epoch(name: str = "epoch_seconds") -> Any:
+    """A Keras callback that logs each epoch's wall seconds (its validation pass included)
+    under ``name``, so that ``history[name]`` holds one float per epoch. Kept in the history,
+    the timings travel with it: saved weights can report how long each epoch took when they
+    were made. Pass it in ``callbacks=[...]``."""
+    import keras
+
+    if not isinstance(name, str) or not name:
+        raise TypeError(f"name must be a non-empty string such as 'epoch_seconds', got {name!r}")
+
+    class TimeEachEpoch(keras.callbacks.Callback):
+        def on_epoch_begin(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
+            self.start = time.perf_counter()
+
+        def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
+            if logs is not None:  # Keras hands every callback the same dict; its History comes last
+                logs[name] = time.perf_counter() - self.start
+
+    return TimeEachEpoch()
+
+
 def stop_at_callbacks(stop_at: float | None, monitor: str, example: str) -> list[Any]:
     """The ``callbacks`` for a helper's ``stop_at=`` argument: ``[]`` for ``None`` (train every
     epoch), else ``[stop_when_reached(monitor, stop_at)]`` once ``stop_at`` is checked to be a
@@ -113,7 +156,10 @@ class _DropRetracingWarning(logging.Filter):
 
 
 @contextmanager
-def _no_retracing_warning() -> Iterator[None]:
+def no_retracing_warning() -> Iterator[None]:
+    """Drop TensorFlow's "triggered tf.function retracing" warning (and no other) inside the
+    block: for code that builds and traces one model after another on purpose, where the
+    warning is a false alarm."""
     logger = logging.getLogger("tensorflow")
     drop = _DropRetracingWarning()
     logger.addFilter(drop)
@@ -137,7 +183,7 @@ def compile_once(fn: Callable[..., Any], input_signature: Sequence[Any]) -> Call
     compiled = tf.function(fn, input_signature=list(input_signature))
 
     def call(*args: Any) -> Any:
-        with _no_retracing_warning():
+        with no_retracing_warning():
             return compiled(*args)
 
     return call

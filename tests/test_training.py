@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import keras
+import pytest
 import numpy as np
 import tensorflow as tf
 
 from course_utils.seed import set_seed
-from course_utils.training import build_before_fit, fit_timed
+from course_utils.training import build_before_fit, fit_timed, score_each_epoch, time_each_epoch
 
 
 class _CountingGRU(keras.layers.GRU):
@@ -78,3 +79,44 @@ def test_compile_once_traces_once_per_function_and_drops_only_the_retracing_warn
     messages = [r.getMessage() for r in caplog.records]
     assert not any("retracing" in m for m in messages), messages
     assert "a real warning stays" in messages
+
+
+def test_score_each_epoch_matches_scoring_between_one_epoch_fits() -> None:
+    """The callback gives what a hand-written loop gives (fit one epoch, score, repeat): the
+    same scores and the same losses. The baseline is that loop, not a fit without scoring:
+    here a ``predict`` between epochs changes the later losses slightly, with or without
+    the callback."""
+    x_check = np.ones((5, 12, 3), "float32")
+
+    def score(m: keras.Model) -> float:
+        return float(np.asarray(m.predict(x_check, verbose=0)).mean())
+
+    model, ds = _model_and_data()
+    loop_loss, loop_scores = [], []
+    for _ in range(3):
+        loop_loss += model.fit(ds, epochs=1, verbose=0, shuffle=False).history["loss"]
+        loop_scores.append(score(model))
+
+    model, ds = _model_and_data()
+    history = model.fit(ds, epochs=3, verbose=0, shuffle=False, callbacks=[score_each_epoch("check", score)]).history
+    assert history["check"] == loop_scores and all(isinstance(v, float) for v in history["check"])
+    assert history["loss"] == loop_loss
+    assert history["check"][-1] == score(model)  # the last entry is the trained model's score
+
+
+def test_score_each_epoch_rejects_what_it_cannot_log() -> None:
+    with pytest.raises(TypeError, match="non-empty string"):
+        score_each_epoch("", lambda m: 0.0)
+    with pytest.raises(TypeError, match="function of the model"):
+        score_each_epoch("f1", 0.5)
+
+
+def test_time_each_epoch_logs_one_positive_float_per_epoch_and_changes_no_number() -> None:
+    model, ds = _model_and_data()
+    plain = model.fit(ds, epochs=3, verbose=0, shuffle=False).history
+    model, ds = _model_and_data()
+    timed = model.fit(ds, epochs=3, verbose=0, shuffle=False, callbacks=[time_each_epoch()]).history
+    assert len(timed["epoch_seconds"]) == 3 and all(isinstance(s, float) and s > 0 for s in timed["epoch_seconds"])
+    assert timed["loss"] == plain["loss"]
+    with pytest.raises(TypeError, match="non-empty string"):
+        time_each_epoch("")

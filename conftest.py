@@ -49,7 +49,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         return 2, 0.0
 
     items.sort(key=rank)  # stable: a notebook's cells keep their order
-    for item in items:  # pytest-xdist shows the group after an '@' in reports: the file's path, so it reads well
-        if not _NOTEBOOK_PARAM.search(item.nodeid):  # unmarked, a test is a group of its own
+    for item in items:  # group by file (reports show it after an '@'); a chapter-parametrized test stays unmarked,
+        if not _NOTEBOOK_PARAM.search(item.nodeid):  # and loadgroup makes an unmarked test a group of its own
             item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::", 1)[0]))
 

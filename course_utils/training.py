@@ -96,6 +96,13 @@ def stop_when_reached(monitor: str, target: float) -> Any:
     return StopWhenReached()
 
 
+def _check_log_name(name: str, example: str) -> None:
+    """A callback that adds ``name`` to the epoch's logs puts it in the history: Keras hands
+    every callback the same logs dict, and its ``History`` callback comes last."""
+    if not isinstance(name, str) or not name:
+        raise TypeError(f"name must be a non-empty string such as {example!r}, got {name!r}")
+
+
 def score_each_epoch(name: str, score: Callable[[Any], float]) -> Any:
     """A Keras callback that, after every epoch, logs ``score(model)`` under ``name``, so that
     ``history[name]`` holds one float per epoch, beside the loss. For figures that
@@ -104,14 +111,13 @@ def score_each_epoch(name: str, score: Callable[[Any], float]) -> Any:
     Pass it in ``callbacks=[...]``."""
     import keras
 
-    if not isinstance(name, str) or not name:
-        raise TypeError(f"name must be a non-empty string such as 'val_entity_f1', got {name!r}")
+    _check_log_name(name, "val_entity_f1")
     if not callable(score):
         raise TypeError(f"score must be a function of the model that returns a float, got {type(score).__name__}")
 
     class ScoreEachEpoch(keras.callbacks.Callback):
         def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
-            if logs is not None:  # Keras hands every callback the same dict; its History comes last
+            if logs is not None:
                 logs[name] = float(score(self.model))
 
     return ScoreEachEpoch()
@@ -124,15 +130,14 @@ def time_each_epoch(name: str = "epoch_seconds") -> Any:
     were made. Pass it in ``callbacks=[...]``."""
     import keras
 
-    if not isinstance(name, str) or not name:
-        raise TypeError(f"name must be a non-empty string such as 'epoch_seconds', got {name!r}")
+    _check_log_name(name, "epoch_seconds")
 
     class TimeEachEpoch(keras.callbacks.Callback):
         def on_epoch_begin(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
             self.start = time.perf_counter()
 
         def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
-            if logs is not None:  # Keras hands every callback the same dict; its History comes last
+            if logs is not None:
                 logs[name] = time.perf_counter() - self.start
 
     return TimeEachEpoch()

@@ -23,8 +23,9 @@ machine). The chapters with slow-machine weights load them instead, so this one 
 also the slow-machine test: each such notebook loads exactly the weights it ships and
 still passes its own asserted thresholds. What trains live on the changed path: chapter 01's
 NumPy RNN (OpenBLAS on other kernels), chapter 14's Keras minGRU language model and its
-speed sweep (GRU, minGRU loop and scan), and appendix A1's distributed runs. The tolerances of the ``within`` lines come from a full
-trained run on this path (numbers in AUTHORING.md).
+speed sweep (GRU, minGRU loop and scan), and appendix A1's distributed runs. The
+tolerances of the ``within`` lines come from a full trained run on this path (numbers in
+AUTHORING.md).
 """
 
 from __future__ import annotations

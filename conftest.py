@@ -4,15 +4,15 @@ nbval (``--nbval-current-env``) starts each notebook's kernel from this process'
 environment, so TensorFlow's log level is set here, before any kernel starts: INFO
 lines stay out, warnings and errors show (see course_kit.tflog).
 
-``make test`` runs on two workers (pytest-xdist, ``-n 2 --dist loadgroup``): small
+``make test`` runs on two workers (pytest-xdist, ``-n 2 --dist loadscope``): small
 recurrent models leave much of a second core idle, so two notebooks at once finish
 sooner than one after the other. Two rules make that safe and quick:
 
-- ``--dist loadgroup`` sends each group below to one worker, whole: a notebook's cells
-  (they share one kernel, so they run in order on one worker) and a test module's tests
-  (they share its fixtures). A test parametrized by a chapter, such as the numeric-path
-  run of each notebook, is a group of its own, so the two workers share those long runs
-  instead of one worker doing them all in a row;
+- each file goes to one worker, whole (``pytest_xdist_make_scheduler`` below): a
+  notebook's cells share one kernel, so they run in order on one worker, and a test
+  module's tests share its fixtures. The one exception is a test parametrized by a
+  chapter, such as the numeric-path run of each notebook: each is a unit of its own, so
+  the two workers share those long runs instead of one worker doing them all in a row;
 - the longest work starts first (the notebooks, by each one's measured **Run time**
   line, then the tests that execute notebooks), so that no long notebook is left alone
   at the end (the Makefile passes ``--no-loadscope-reorder`` to keep this order).
@@ -34,7 +34,6 @@ quiet_tf_env()
 _NOTEBOOK_PARAM = re.compile(r"\[([0-9A-Z]\d)\]$")  # a chapter [06] or an appendix [A1]
 
 
-@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     root = Path(str(config.rootpath))
     costs = {p.name[:2]: stated_seconds(p) for p in course_notebooks(root / "notebooks")}
@@ -49,7 +48,22 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         return 2, 0.0
 
     items.sort(key=rank)  # stable: a notebook's cells keep their order
-    for item in items:  # group by file (reports show it after an '@'); a chapter-parametrized test stays unmarked,
-        if not _NOTEBOOK_PARAM.search(item.nodeid):  # and loadgroup makes an unmarked test a group of its own
-            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::", 1)[0]))
+
+
+@pytest.hookimpl(optionalhook=True)  # a pytest-xdist hook: without xdist, pytest never calls it
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | None:
+    """``--dist loadscope`` with one unit per file, except one per chapter-parametrized test.
+
+    A scheduler, not ``--dist loadgroup`` with ``xdist_group`` marks: pytest-xdist 3.8 groups
+    by renaming node ids, which pytest 9 ignores, so every test became a unit of its own
+    and a notebook's cells were spread over both workers (each in a fresh kernel)."""
+    if config.getoption("dist") != "loadscope":
+        return None  # another --dist: pytest-xdist's own scheduler
+    from xdist.scheduler import LoadScopeScheduling
+
+    class FileOrChapterScope(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return nodeid if _NOTEBOOK_PARAM.search(nodeid) else nodeid.split("::", 1)[0]
+
+    return FileOrChapterScope(config, log)
 

@@ -9,7 +9,8 @@ which this library never imports. Module index:
   ``without_autotune``), :mod:`~course_utils.seed`, :mod:`~course_utils.approx` (tolerant
   checks of trained figures), :mod:`~course_utils.validate` (argument checks),
   :mod:`~course_utils.training` (``fit_timed``, the ``fit=`` of the training helpers;
-  ``build_before_fit``, ``compile_once``, ``stop_when_reached``),
+  ``build_before_fit``, ``compile_once``, ``stop_when_reached``, the per-epoch callbacks
+  ``score_each_epoch`` and ``time_each_epoch``),
   :mod:`~course_utils.plots`, :mod:`~course_utils.metrics` (accuracy, MAE, the
   model -> metrics table), :mod:`~course_utils.paths`, :mod:`~course_utils.source_code` (``show_source``: library code
   printed inside a chapter), and :mod:`~course_utils.checks`

@@ -9,7 +9,10 @@ of training (the course's slow-machine fallback does so).
 Three helpers keep training and evaluation fast without changing a number:
 :func:`build_before_fit` (``fit_timed`` calls it: the first training step is traced once,
 not twice), :func:`compile_once` (a model's forward pass compiled for one helper call) and
-:func:`stop_when_reached` (a callback that ends ``fit`` once a task is solved).
+:func:`stop_when_reached` (a callback that ends ``fit`` once a task is solved; a helper's
+``stop_at=`` argument goes through :func:`stop_at_callbacks`). Two callbacks put a figure per
+epoch into the history, so that saved weights carry it: :func:`score_each_epoch` (any score
+of the model) and :func:`time_each_epoch` (wall seconds).
 """
 
 from __future__ import annotations

@@ -26,6 +26,13 @@ NumPy RNN (OpenBLAS on other kernels), chapter 14's Keras minGRU language model 
 speed sweep (GRU, minGRU loop and scan), and appendix A1's distributed runs. The
 tolerances of the ``within`` lines come from a full trained run on this path (numbers in
 AUTHORING.md).
+
+Why not run nbval itself on this path, live, and drop this second run: measured back to back on
+an AMD EPYC with AVX-512 (2026-11-30, both workers, notebooks only), every checked cell of all
+16 notebooks held with live training on this path, but TensorFlow without oneDNN made the run
+12.6% slower (475 s against 422 s; chapter 03's training cell 82 s against 50 s). That costs
+more than the live runs of this test that such a change would save (chapters 00-02, 14 and A1,
+about 135 s of worker time), so nbval keeps the default path, the one learners train on.
 """
 
 from __future__ import annotations

@@ -47,7 +47,7 @@ TF_LOG_ENV = {"TF_CPP_MIN_LOG_LEVEL": "1"}
 
 # absl's prefix: severity letter, MMDD, hh:mm:ss.micro (before absl is set up: "0000 00:00:"
 # and the Unix time), thread id, file:line]
-_ABSL_LINE = re.compile(r"^([IWEF])\d{4} \d\d:\d\d:\d+\.\d+ +\d+ [^\s:\]]+:\d+\] ")
+_ABSL_LINE = re.compile(r"^([IWEF])\d{4} \d\d:\d\d:\d+\.\d+ +\d+ ([^\s:\]]+):\d+\] ")
 _ABSL_NOTICE = "WARNING: All log messages before absl::InitializeLog() is called are written to STDERR"
 # The second lines of multi-line INFO messages (only the CPU-feature notice so far).
 # Anything else after an INFO line is kept: it may be the notebook's own stderr.
@@ -64,13 +64,10 @@ _KNOWN_NOISE = (
 )
 
 
-def _is_known_noise(line: str) -> bool:
-    match = _ABSL_LINE.match(line)
-    if not match or match.group(1) != "E":
-        return False
-    source = line[: match.end()].rstrip("] ").rsplit(" ", 1)[1]  # "util.cc:131"
-    message = line[match.end():]
-    return any(source.startswith(f"{file}:") and message.startswith(start) for file, start in _KNOWN_NOISE)
+def _is_known_noise(match: re.Match[str]) -> bool:
+    """Whether an absl line (``match`` of :data:`_ABSL_LINE`) is one of :data:`_KNOWN_NOISE`."""
+    level, source, message = match.group(1), match.group(2), match.string[match.end():]
+    return level == "E" and any(source == file and message.startswith(start) for file, start in _KNOWN_NOISE)
 
 
 def quiet_tf_env(env: dict[str, str] | None = None) -> dict[str, str]:
@@ -108,7 +105,7 @@ def drop_tf_info(text: str) -> str:
             notice_at, block_has_other, in_info = len(kept), False, False
         elif match:
             in_info = match.group(1) == "I"
-            if in_info or _is_known_noise(bare):
+            if in_info or _is_known_noise(match):
                 continue
             block_has_other = True
         elif in_info and any(pattern.match(bare) for pattern in _INFO_CONTINUATIONS):

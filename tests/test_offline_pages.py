@@ -91,7 +91,7 @@ def test_stored_pages_hold_no_tf_info_or_known_noise(folder: str) -> None:
     way (or before a line joined the known noise) shows here."""
     noisy = [f"{path.name} cell {i}" for path in sorted((ROOT / folder).glob("*.ipynb"))
              for i, cell in enumerate(nbformat.read(path, as_version=4).cells)
-             if cell.cell_type == "code" and drop_tf_info(_stderr(cell)) != _stderr(cell)]
+             if cell.cell_type == "code" and drop_tf_info(text := _stderr(cell)) != text]
     assert not noisy, f"TensorFlow INFO or known-noise lines in stored outputs (store with `make store`): {noisy}"
 
 

@@ -375,7 +375,7 @@ def char_curves() -> Any:
     return pd.DataFrame(rows)
 
 
-def char_crossover(curves: Any, by: str = "minutes") -> dict[str, float | None]:
+def char_crossover(curves: Any, by: str = "minutes") -> dict[str, float | int | None]:
     """For each gated model, the first point (in ``by``: "minutes" or "train_chars") from which its
     test perplexity stays below the SimpleRNN's at every later measurement; ``None`` if it is not
     below at its last one. The SimpleRNN's perplexity is interpolated (in log) at the gated model's
@@ -386,7 +386,7 @@ def char_crossover(curves: Any, by: str = "minutes") -> dict[str, float | None]:
     if by not in ("minutes", "train_chars"):
         raise ValueError(f"by must be 'minutes' or 'train_chars', got {by!r}")
     base = curves[curves["model"] == "SimpleRNN"]
-    out: dict[str, float | None] = {}
+    out: dict[str, float | int | None] = {}
     for kind in ("LSTM", "GRU"):
         sub = curves[(curves["model"] == kind) & curves[by].between(base[by].min(), base[by].max())]
         x = sub[by].to_numpy(dtype=float)

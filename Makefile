@@ -128,7 +128,7 @@ test: setup browser-deps
 
 # The notebooks under nbval again, live training included, with oneDNN held to its AVX2 kernels and
 # OpenBLAS to its Haswell ones: on a CPU with AVX-512 this is the numeric path of a CPU without it
-# (measured: about 7 min on 2 cores). CI runs it after `make test`; elsewhere it says why it skips.
+# (measured: 7-8 min on 2 cores). CI runs it after `make test`; elsewhere it says why it skips.
 test-avx2: setup
 	@if ! grep -qw avx512f /proc/cpuinfo 2>/dev/null; then echo "SKIPPED test-avx2: this CPU has no AVX-512 (or this is not Linux), so make test has already run the notebooks on the kernels this machine has"; exit 0; fi; \
 	echo "== the notebooks under nbval with ONEDNN_MAX_CPU_ISA=AVX2 OPENBLAS_CORETYPE=Haswell"; \

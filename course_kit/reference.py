@@ -218,8 +218,10 @@ CHAR_SETTINGS: dict[str, Any] = {
 }
 # Starting learning rate where a layer differs from CHAR_SETTINGS. Chosen by 3-minute probes on 2 cores
 # (test perplexity on the curve's slice after 180 s of training): at a constant 4e-3 the LSTM reached
-# 6.10 against 7.45 at a constant 2e-3; the GRU reached 6.92 and the SimpleRNN 6.36, against 5.83 and
-# 4.67 at the 3-minute point of their 2e-3 reference curves. So only the LSTM starts higher.
+# 6.10 against 7.45 at a constant 2e-3 (both on an AMD EPYC); at a constant 4e-3 the GRU reached 6.92 and
+# the SimpleRNN 6.36, against 5.83 and 4.67 at the 3-minute point of their earlier 2e-3 reference curves
+# (trained on an Intel Xeon; the curves trained since, on the AMD EPYC, give 5.579 and 4.813 there).
+# So only the LSTM starts higher.
 CHAR_LEARNING_RATES: dict[str, float] = {"LSTM": 4e-3}
 
 

@@ -60,17 +60,24 @@ def sidecar(name: str) -> dict[str, Any]:
 def _machine() -> dict[str, Any]:
     import os
 
+    import keras
+
     from .env import _cpu_model
 
+    backend = keras.backend.backend()
     accelerator = "none"
     try:
-        import tensorflow as tf
+        if backend == "jax":
+            import jax
 
-        gpus = tf.config.list_physical_devices("GPU")
-        accelerator = ", ".join(g.name for g in gpus) or "none"
+            accelerator = ", ".join(d.device_kind for d in jax.devices() if d.platform == "gpu") or "none"
+        else:
+            import tensorflow as tf
+
+            accelerator = ", ".join(g.name for g in tf.config.list_physical_devices("GPU")) or "none"
     except Exception:  # noqa: BLE001  a machine description must never stop a run
         pass
-    return {"cpu": _cpu_model(), "cores": os.cpu_count(), "accelerator": accelerator,
+    return {"cpu": _cpu_model(), "cores": os.cpu_count(), "accelerator": accelerator, "keras_backend": backend,
             "platform": platform.platform(), "python": platform.python_version()}
 
 
@@ -208,7 +215,13 @@ def load_translator_reference(meta: dict[str, Any], weights: Path) -> Any:
 
 
 # --------------------------------------------------------------------------- Shakespeare character models
-CHAR_KINDS = {"shakespeare_simplernn": "SimpleRNN", "shakespeare_lstm": "LSTM", "shakespeare_gru": "GRU"}
+CHAR_TIERS: dict[str, dict[str, str]] = {
+    "cpu": {"shakespeare_simplernn": "SimpleRNN", "shakespeare_lstm": "LSTM", "shakespeare_gru": "GRU"},
+    "gpu": {"shakespeare_gpu_simplernn": "SimpleRNN", "shakespeare_gpu_lstm": "LSTM", "shakespeare_gpu_gru": "GRU"},
+    "gpu_short": {"shakespeare_gpu_short_simplernn": "SimpleRNN", "shakespeare_gpu_short_lstm": "LSTM",
+                  "shakespeare_gpu_short_gru": "GRU"},
+}
+CHAR_KINDS = {name: kind for tier in CHAR_TIERS.values() for name, kind in tier.items()}
 CHAR_SETTINGS: dict[str, Any] = {
     "units": 512, "embed_dim": 64, "seq_len": 100, "batch_size": 128, "learning_rate": 2e-3,
     "final_lr_fraction": 0.1, "clipnorm": 1.0, "minutes": 15.0, "seed": 1234,
@@ -223,13 +236,30 @@ CHAR_SETTINGS: dict[str, Any] = {
 # (trained on an Intel Xeon; the curves trained since, on the AMD EPYC, give 5.579 and 4.813 there).
 # So only the LSTM starts higher.
 CHAR_LEARNING_RATES: dict[str, float] = {"LSTM": 4e-3}
+# The GPU tier: the same models and settings, trained with Keras on JAX on one GPU for a shorter
+# budget. There every time step of every layer is a few small kernels whose launch, not their
+# arithmetic, sets the pace, so the three layers read characters at similar speeds. The clock
+# starts after the first step, which compiles the model (tens of seconds, unlike on TensorFlow).
+CHAR_GPU_SETTINGS: dict[str, Any] = {
+    "minutes": 1.5, "checkpoints_s": [5, 10, 15, 20, 30, 45, 60, 75, 90], "clock_after_first_step": True,
+}
+# The short GPU tier: 30 s, chosen after the 1.5-minute run, whose LSTM and GRU reached their lowest
+# validation perplexity at 20-30 s (about 14 epochs) and then rose (they overfit), while the
+# SimpleRNN's kept falling.
+CHAR_GPU_SHORT_SETTINGS: dict[str, Any] = {
+    **CHAR_GPU_SETTINGS, "minutes": 0.5, "checkpoints_s": [2.5, 5, 7.5, 10, 15, 20, 25, 30],
+}
 
 
 def char_settings(name: str) -> dict[str, Any]:
-    """The settings of Shakespeare reference model ``name``: CHAR_SETTINGS with its layer's learning rate."""
+    """The settings of Shakespeare reference model ``name``: CHAR_SETTINGS with its layer's
+    learning rate, and for the GPU tier its budget and checkpoints."""
     if name not in CHAR_KINDS:
         raise ValueError(f"unknown Shakespeare reference model {name!r}; choose from {', '.join(CHAR_KINDS)}")
-    return {**CHAR_SETTINGS, "learning_rate": CHAR_LEARNING_RATES.get(CHAR_KINDS[name], CHAR_SETTINGS["learning_rate"])}
+    tier = {"gpu": CHAR_GPU_SETTINGS, "gpu_short": CHAR_GPU_SHORT_SETTINGS}
+    extra = next((tier[t] for t in tier if name in CHAR_TIERS[t]), {})
+    return {**CHAR_SETTINGS, **extra,
+            "learning_rate": CHAR_LEARNING_RATES.get(CHAR_KINDS[name], CHAR_SETTINGS["learning_rate"])}
 
 
 def char_data(settings: dict[str, Any] = CHAR_SETTINGS,
@@ -246,12 +276,17 @@ def char_data(settings: dict[str, Any] = CHAR_SETTINGS,
             "settings": settings}
 
 
+def _stateful_loss(model: Any, ids: Any, settings: dict[str, Any]) -> float:
+    """Cross-entropy (nats/char) on ``ids``, the state carried across windows."""
+    from course_utils.rnn.char_lm import evaluate_char_lm_stateful
+
+    return evaluate_char_lm_stateful(model, ids, streams=settings["eval_streams"])
+
+
 def _slice_loss(model: Any, ids: Any, settings: dict[str, Any]) -> float:
     """Cross-entropy (nats/char) on the first ``curve_chars`` characters of ``ids``, the state carried
     across windows: the slice that the learning curve measures."""
-    from course_utils.rnn.char_lm import evaluate_char_lm_stateful
-
-    return evaluate_char_lm_stateful(model, ids[: settings["curve_chars"]], streams=settings["eval_streams"])
+    return _stateful_loss(model, ids[: settings["curve_chars"]], settings)
 
 
 def _build_char_model(kind: str, vocab_size: int, settings: dict[str, Any]) -> Any:
@@ -269,26 +304,45 @@ def _build_char_model(kind: str, vocab_size: int, settings: dict[str, Any]) -> A
 def evaluate_char_model(model: Any, data: dict[str, Any]) -> dict[str, Any]:
     """Test cross-entropy and perplexity with the state carried across windows: on the whole
     test split, and on its first ``curve_chars`` characters (the curve's slice)."""
-    from course_utils.rnn.char_lm import evaluate_char_lm_stateful
     from course_utils.rnn.lm_metrics import perplexity
 
     settings = data["settings"]
-    whole = evaluate_char_lm_stateful(model, data["test"], streams=settings["eval_streams"])
+    whole = _stateful_loss(model, data["test"], settings)
     part = _slice_loss(model, data["test"], settings)
     return {"test_loss": round(whole, 4), "test_ppl": round(perplexity(whole), 3),
             "test_slice_ppl": round(perplexity(part), 3)}
 
 
-def train_char_reference(name: str, settings: dict[str, Any] | None = None) -> tuple[Any, dict[str, Any]]:
+def _shuffled_batches(ids: Any, settings: dict[str, Any]) -> Any:
+    """Endless (inputs, targets) batches, each (batch_size, seq_len) int, of the windows of ``ids``
+    in a new random order every pass: the training data on a Keras backend without TensorFlow,
+    where ``char_lm_dataset`` (tf.data) is not available."""
+    import numpy as np
+
+    from course_utils.rnn.char_lm import windows
+
+    x, y = windows(ids, settings["seq_len"])   # (n, seq_len) each
+    rng, size = np.random.default_rng(settings["seed"]), settings["batch_size"]
+    while True:
+        order = rng.permutation(len(x))
+        for i in range(0, len(x) - size + 1, size):
+            yield x[order[i: i + size]], y[order[i: i + size]]
+
+
+def train_char_reference(name: str, settings: dict[str, Any] | None = None,
+                         snapshots: list[list[Any]] | None = None) -> tuple[Any, dict[str, Any]]:
     """Train one Shakespeare character model for ``settings["minutes"]`` of training time
     (evaluation pauses the clock), the learning rate decaying with a cosine from
     ``learning_rate`` to ``final_lr_fraction`` of it over that time. ``settings`` defaults to
-    ``char_settings(name)``."""
+    ``char_settings(name)``.
+
+    It runs on any Keras backend. Without TensorFlow (``KERAS_BACKEND=jax``, for the GPU tier)
+    the curve cannot be evaluated here: pass a list as ``snapshots``, and each measurement
+    appends the weights (float16) to it instead; :func:`finish_char_reference` evaluates them."""
     import math
 
     import keras
 
-    from course_utils.rnn.char_lm import char_lm_dataset, evaluate_char_lm_stateful
     from course_utils.rnn.lm_metrics import perplexity
     from course_utils.seed import set_seed
 
@@ -306,38 +360,63 @@ def train_char_reference(name: str, settings: dict[str, Any] | None = None) -> t
     class Budget(keras.callbacks.Callback):
         def __init__(self) -> None:
             super().__init__()
-            self.steps, self.paused, self.start = 0, 0.0, time.perf_counter()
+            self.steps, self.paused, self.start, self.rate = 0, 0.0, time.perf_counter(), 0.0
 
         def elapsed(self) -> float:
             return time.perf_counter() - self.start - self.paused
 
+        def sync(self) -> bool:
+            """On JAX the trainer holds the variables between steps: write them back to the
+            model (so that the weights can be read, or the learning rate set). False elsewhere."""
+            sync = getattr(self.model, "jax_state_sync", None)
+            if sync is not None:
+                sync()
+            return sync is not None
+
         def on_train_batch_begin(self, batch: int, logs: dict[str, Any] | None = None) -> None:
             frac = min(self.elapsed() / budget, 1.0)
             low = settings["final_lr_fraction"]
-            self.model.optimizer.learning_rate = settings["learning_rate"] * (low + (1 - low) * 0.5 * (1 + math.cos(math.pi * frac)))
+            rate = settings["learning_rate"] * (low + (1 - low) * 0.5 * (1 + math.cos(math.pi * frac)))
+            if hasattr(self.model, "jax_state_sync"):
+                if self.rate and abs(rate - self.rate) < 0.005 * self.rate:
+                    return  # on JAX each change costs a sync of every variable: change it in steps of 0.5%
+                self.sync()
+            self.rate = rate
+            self.model.optimizer.learning_rate = rate
 
         def on_train_batch_end(self, batch: int, logs: dict[str, Any] | None = None) -> None:
             self.steps += 1
-            seconds = self.elapsed()
-            if seconds < checkpoints[len(curve)]:
+            if self.steps == 1 and settings.get("clock_after_first_step"):
+                self.start, self.paused = time.perf_counter(), 0.0  # the first step compiled the model
+            if self.elapsed() < checkpoints[len(curve)]:
                 return
-            pause = time.perf_counter()
-            val, test = _slice_loss(self.model, data["validation"], settings), _slice_loss(self.model, data["test"], settings)
-            curve.append({"seconds": round(seconds, 1), "tokens": self.steps * chars_per_step,
-                          "loss": round(float((logs or {}).get("loss", float("nan"))), 4),
-                          "val_loss": round(val, 4), "val_ppl": round(perplexity(val), 3),
-                          "test_loss": round(test, 4), "test_ppl": round(perplexity(test), 3),
-                          "learning_rate": float(self.model.optimizer.learning_rate.numpy())})
+            loss = float((logs or {}).get("loss", float("nan")))  # waits for the step (JAX runs ahead of Python)
+            seconds, pause = self.elapsed(), time.perf_counter()
+            self.sync()
+            point: dict[str, Any] = {"seconds": round(seconds, 1), "tokens": self.steps * chars_per_step,
+                                     "loss": round(loss, 4)}
+            if snapshots is None:
+                val, test = _slice_loss(self.model, data["validation"], settings), _slice_loss(self.model, data["test"], settings)
+                point.update({"val_loss": round(val, 4), "val_ppl": round(perplexity(val), 3),
+                              "test_loss": round(test, 4), "test_ppl": round(perplexity(test), 3)})
+            else:
+                snapshots.append([w.astype(STORE_DTYPE) for w in self.model.get_weights()])
+            point["learning_rate"] = float(keras.ops.convert_to_numpy(self.model.optimizer.learning_rate))
+            curve.append(point)
             print(f"  {name}: {curve[-1]}", flush=True)
             self.paused += time.perf_counter() - pause
             if len(curve) == len(checkpoints):
                 self.model.stop_training = True
 
-    ds = char_lm_dataset(data["train"], seq_len=settings["seq_len"], batch_size=settings["batch_size"],
-                         seed=settings["seed"]).repeat()
+    if keras.backend.backend() == "tensorflow":
+        from course_utils.rnn.char_lm import char_lm_dataset
+
+        ds = char_lm_dataset(data["train"], seq_len=settings["seq_len"], batch_size=settings["batch_size"],
+                             seed=settings["seed"]).repeat()
+    else:
+        ds = _shuffled_batches(data["train"], settings)
     budget_cb = Budget()
     model.fit(ds, epochs=1, steps_per_epoch=10**9, verbose=0, shuffle=False, callbacks=[budget_cb])
-    val_whole = evaluate_char_lm_stateful(model, data["validation"], streams=settings["eval_streams"])
     meta = {"name": name, "kind": kind,
             "what": f"Shakespeare character model: Embedding({settings['embed_dim']}) -> {kind}({settings['units']}) -> Dense",
             "command": f"python -m course_kit.reference {name}", "settings": settings,
@@ -348,9 +427,82 @@ def train_char_reference(name: str, settings: dict[str, Any] | None = None) -> t
                      "every evaluation carries the state across windows (evaluate_char_lm_stateful)",
             "machine": _machine(), "train_seconds": curve[-1]["seconds"],
             "train_tokens": budget_cb.steps * chars_per_step, "epochs": round(budget_cb.steps * chars_per_step / len(data["train"]), 2),
-            "validation": {"val_loss": round(val_whole, 4), "val_ppl": round(perplexity(val_whole), 3),
-                           "weights": "float32, before storing"},
             "curve": curve, "made_on": time.strftime("%Y-%m-%d")}
+    if snapshots is None:
+        val_whole = _stateful_loss(model, data["validation"], settings)
+        meta["validation"] = {"val_loss": round(val_whole, 4), "val_ppl": round(perplexity(val_whole), 3),
+                              "weights": "float32, before storing"}
+    return model, meta
+
+
+SNAPSHOT_FILE_BYTES = 15 * 10**6  # each file that comes back from a lent GPU machine must stay under 16 MiB
+
+
+def _version_of(module: str) -> str:
+    import importlib
+
+    return str(getattr(importlib.import_module(module), "__version__", "unknown"))
+
+
+def export_char_reference(name: str, folder: Path, settings: dict[str, Any] | None = None) -> list[Path]:
+    """Train ``name`` on this machine's Keras backend and write, to ``folder``, the sidecar so far
+    and the float16 weights at every curve point, as ``<name>.partN.npz`` files of at most 15 MB
+    (NumPy arrays and one JSON string: no pickle). :func:`finish_char_reference` evaluates them on
+    a CPU with TensorFlow. This is how the GPU tier is trained (``KERAS_BACKEND=jax``)."""
+    import keras
+    import numpy as np
+
+    from .env import versions
+
+    snapshots: list[list[Any]] = []
+    model, meta = train_char_reference(name, settings, snapshots=snapshots)
+    backend = keras.backend.backend()
+    meta.update({"versions": {**versions(), backend: _version_of(backend)}, "parameters": int(model.count_params()),
+                 "command": f"KERAS_BACKEND=jax python -m course_kit.reference --export DIR {name} (on a GPU), "
+                            f"then python -m course_kit.reference --finish DIR {name} (evaluates on a CPU)"})
+    folder.mkdir(parents=True, exist_ok=True)
+    files: list[dict[str, Any]] = [{"meta": np.array(json.dumps(meta))}]
+    for k, weights in enumerate(snapshots):
+        if sum(a.nbytes for a in files[-1].values()) + sum(w.nbytes for w in weights) > SNAPSHOT_FILE_BYTES:
+            files.append({})
+        files[-1].update({f"s{k:02d}_{i}": w for i, w in enumerate(weights)})
+    paths = [folder / f"{name}.part{j}.npz" for j in range(len(files))]
+    for path, arrays in zip(paths, files):
+        np.savez(path, **arrays)
+    return paths
+
+
+def finish_char_reference(name: str, folder: Path) -> tuple[Any, dict[str, Any]]:
+    """Read what :func:`export_char_reference` wrote to ``folder`` for ``name``, evaluate every
+    curve point's weights here (validation and test slices, state carried, as a CPU-trained curve
+    is measured) and the final weights on the whole validation split. Returns (model, sidecar)."""
+    import numpy as np
+
+    from course_utils.rnn.lm_metrics import perplexity
+
+    paths = sorted(folder.glob(f"{name}.part*.npz"))
+    if not paths:
+        raise FileNotFoundError(f"no {name}.part*.npz in {folder}; make them with "
+                                f"KERAS_BACKEND=jax python -m course_kit.reference --export {folder} {name}")
+    arrays: dict[str, Any] = {}
+    for path in paths:
+        with np.load(path, allow_pickle=False) as npz:
+            arrays.update({key: npz[key] for key in npz.files})
+    meta = json.loads(str(arrays.pop("meta")))
+    settings = meta["settings"]
+    data = char_data(settings)
+    model = _build_char_model(meta["kind"], data["vocab"].size, settings)
+    count = len(model.get_weights())
+    for k, point in enumerate(meta["curve"]):
+        model.set_weights([arrays[f"s{k:02d}_{i}"].astype("float32") for i in range(count)])
+        val, test = _slice_loss(model, data["validation"], settings), _slice_loss(model, data["test"], settings)
+        point.update({"val_loss": round(val, 4), "val_ppl": round(perplexity(val), 3),
+                      "test_loss": round(test, 4), "test_ppl": round(perplexity(test), 3)})
+    val_whole = _stateful_loss(model, data["validation"], settings)  # the last point's weights: the final ones
+    meta["validation"] = {"val_loss": round(val_whole, 4), "val_ppl": round(perplexity(val_whole), 3),
+                          "weights": "float16, as stored"}
+    meta["evaluated_on"] = {"machine": _machine(), "what": "every curve point and the final figures, "
+                            "from the float16 weights that the training run wrote at each point"}
     return model, meta
 
 
@@ -363,14 +515,21 @@ def load_char_reference(meta: dict[str, Any], weights: Path) -> Any:
     return model
 
 
-def char_curves() -> Any:
+def _tier(tier: str) -> dict[str, str]:
+    if tier not in CHAR_TIERS:
+        raise ValueError(f"tier must be one of {', '.join(CHAR_TIERS)}, got {tier!r}")
+    return CHAR_TIERS[tier]
+
+
+def char_curves(tier: str = "cpu") -> Any:
     """The three Shakespeare reference models' learning curves from their sidecars, one row per
     measurement: model, minutes and characters of training, validation and test perplexity (on the
-    curve's slices, state carried)."""
+    curve's slices, state carried). ``tier``: "cpu" (2 cores, TensorFlow, 15 min), "gpu" (one GPU,
+    JAX, 1.5 min) or "gpu_short" (the same GPU, 30 s)."""
     import pandas as pd
 
     rows = []
-    for name, kind in CHAR_KINDS.items():
+    for name, kind in _tier(tier).items():
         for i, point in enumerate(sidecar(name)["curve"]):
             rows.append({"model": kind, "point": i, "minutes": point["seconds"] / 60, "train_chars": point["tokens"],
                          "val_ppl": point["val_ppl"], "test_ppl": point["test_ppl"]})
@@ -400,17 +559,17 @@ def char_crossover(curves: Any, by: str = "minutes") -> dict[str, float | int | 
     return out
 
 
-def char_table(models: dict[str, Any] | None = None) -> Any:
-    """One row per Shakespeare reference model: parameters, training minutes and characters, and
-    the sidecar's whole-split validation and test perplexity (state carried across windows). With
-    ``models`` (kind -> loaded model, some or all) it adds, for those models, the test perplexity
-    on the curve's slice evaluated now, on this machine, next to the sidecar's."""
+def char_table(models: dict[str, Any] | None = None, tier: str = "cpu") -> Any:
+    """One row per Shakespeare reference model of ``tier``: parameters, training minutes and
+    characters, and the sidecar's whole-split validation and test perplexity (state carried across
+    windows). With ``models`` (kind -> loaded model, some or all) it adds, for those models, the test
+    perplexity on the curve's slice evaluated now, on this machine, next to the sidecar's."""
     import pandas as pd
 
     from course_utils.rnn.lm_metrics import perplexity
 
     rows, data = [], None
-    for name, kind in CHAR_KINDS.items():
+    for name, kind in _tier(tier).items():
         meta = sidecar(name)
         row = {"model": kind, "parameters": meta["parameters"], "minutes": meta["train_seconds"] / 60,
                "epochs": meta["epochs"], "val ppl": meta["validation"]["val_ppl"], "test ppl": meta["test"]["test_ppl"]}
@@ -422,21 +581,23 @@ def char_table(models: dict[str, Any] | None = None) -> Any:
     return pd.DataFrame(rows).set_index("model")
 
 
-def plot_char_curves(curves: Any, axes: Any = None, models: tuple[str, ...] = ("SimpleRNN", "LSTM", "GRU")) -> Any:
-    """Test perplexity of the Shakespeare reference models against training minutes (left) and
-    against training characters read (right), one line per model. Returns the two axes."""
+def plot_char_curves(curves: Any, axes: Any = None, models: tuple[str, ...] = ("SimpleRNN", "LSTM", "GRU"),
+                     where: str = "2 CPU cores") -> Any:
+    """Test perplexity of the Shakespeare reference models against training minutes on ``where``
+    (left) and against training characters read (right), one line per model. Returns the two axes."""
     import matplotlib.pyplot as plt
     from matplotlib import ticker
 
     if axes is None:
         _, axes = plt.subplots(1, 2, figsize=(13, 3.8), sharey=True)
-    for ax, (column, scale, label) in zip(axes, [("minutes", 1.0, "training minutes (2 CPU cores)"),
+    for ax, (column, scale, label) in zip(axes, [("minutes", 1.0, f"training minutes ({where})"),
                                                  ("train_chars", 1e6, "training characters read (millions)")]):
         for kind in models:
             sub = curves[curves["model"] == kind]
             ax.plot(sub[column] / scale, sub["test_ppl"], marker="o", ms=3, label=kind)
         ax.set(xlabel=label, yscale="log")
-        ax.set_yticks([4, 5, 6, 8, 10, 15, 20, 30])
+        ax.set_yticks([t for t in (3.5, 4, 5, 6, 8, 10, 15, 20, 30)
+                       if curves["test_ppl"].min() * 0.97 <= t <= curves["test_ppl"].max() * 1.03])
         ax.yaxis.set_major_formatter(ticker.ScalarFormatter())
         ax.yaxis.set_minor_formatter(ticker.NullFormatter())
         ax.grid(alpha=0.3, which="both")
@@ -455,8 +616,18 @@ REFERENCES: dict[str, dict[str, Callable[..., Any]]] = {
                          "data": lambda meta: translator_data(meta["settings"]), "evaluate": evaluate_translator},
     **{name: {"train": (lambda n=name: train_char_reference(n)), "load": load_char_reference,
               "data": lambda meta: char_data(meta["settings"], splits=("test",)),
-              "evaluate": evaluate_char_model} for name in CHAR_KINDS},
+              "evaluate": evaluate_char_model} for name in CHAR_TIERS["cpu"]},
+    **{name: {"train": (lambda n=name: _needs_gpu(n)), "load": load_char_reference,
+              "data": lambda meta: char_data(meta["settings"], splits=("test",)),
+              "evaluate": evaluate_char_model} for name in (*CHAR_TIERS["gpu"], *CHAR_TIERS["gpu_short"])},
 }
+GPU_ONLY = (*CHAR_TIERS["gpu"], *CHAR_TIERS["gpu_short"])
+
+
+def _needs_gpu(name: str) -> Any:
+    raise ValueError(f"{name} is trained on a GPU with Keras on JAX, in two steps: on the GPU machine "
+                     f"`KERAS_BACKEND=jax python -m course_kit.reference --export DIR {name}`, then here "
+                     f"`python -m course_kit.reference --finish DIR {name}`")
 
 
 def load(name: str) -> Any:
@@ -490,10 +661,15 @@ def evaluate(name: str) -> dict[str, Any]:
 
 def train(name: str) -> dict[str, Any]:
     """Train reference model ``name``, store its weights and sidecar, evaluate the *stored* weights."""
+    _paths(name)
+    return _store(name, *REFERENCES[name]["train"]())
+
+
+def _store(name: str, model: Any, meta: dict[str, Any]) -> dict[str, Any]:
+    """Store ``model``'s weights (float16) and sidecar, with the test figures of the *stored* weights."""
     from .env import versions
 
     weights, meta_path = _paths(name)
-    model, meta = REFERENCES[name]["train"]()
     REFERENCE_DIR.mkdir(parents=True, exist_ok=True)
     save_weights(model, weights, STORE_DTYPE)
     size = weights.stat().st_size
@@ -502,8 +678,8 @@ def train(name: str) -> dict[str, Any]:
         raise ValueError(f"{weights.name} would be {size / 2**20:.1f} MiB, over the {MAX_BYTES / 2**20:.0f} MiB "
                          "limit; make the model smaller")
     meta.update({"format": "recurrent-weights-1", "store_dtype": STORE_DTYPE, "bytes": size,
-                 "sha256": hashlib.sha256(weights.read_bytes()).hexdigest(), "versions": versions(),
-                 "parameters": int(model.count_params())})
+                 "sha256": hashlib.sha256(weights.read_bytes()).hexdigest(), "parameters": int(model.count_params())})
+    meta.setdefault("versions", versions())  # an exported model keeps the versions that trained it
     spec = REFERENCES[name]
     meta["test"] = spec["evaluate"](spec["load"](meta, weights), spec["data"](meta))  # the stored (float16) weights
     meta_path.write_text(json.dumps(meta, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
@@ -514,6 +690,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m course_kit.reference", description=__doc__.split("\n\n")[0])
     parser.add_argument("names", nargs="*", help=f"reference models to train (of: {', '.join(REFERENCES)}; default all)")
     parser.add_argument("--list", action="store_true", help="list the reference models and their stored figures")
+    parser.add_argument("--export", metavar="DIR", type=Path,
+                        help="train Shakespeare models on this machine's Keras backend (KERAS_BACKEND=jax on a GPU) "
+                             "and write their weights at each curve point to DIR, for --finish")
+    parser.add_argument("--finish", metavar="DIR", type=Path,
+                        help="evaluate what --export wrote to DIR and store the models in weights/reference/")
+    parser.add_argument("--minutes", type=float, help="with --export: another budget (a quick trial; not for storing)")
+    parser.add_argument("--allow-cpu", action="store_true", help="with --export: train a GPU-tier model without a GPU "
+                        "(a trial of the pipeline)")
     args = parser.parse_args(argv)
     if args.list:
         for name in REFERENCES:
@@ -527,7 +711,29 @@ def main(argv: list[str] | None = None) -> int:
     unknown = [n for n in args.names if n not in REFERENCES]
     if unknown:
         parser.error(f"unknown reference model(s) {unknown}; choose from {', '.join(REFERENCES)}")
-    for name in args.names or list(REFERENCES):
+    if args.export or args.finish:
+        names = args.names or list(GPU_ONLY)
+        not_char = [n for n in names if n not in CHAR_KINDS]
+        if not_char:
+            parser.error(f"--export and --finish take Shakespeare models only, not {not_char}")
+        for name in names:
+            if args.export:
+                settings = char_settings(name)
+                if args.minutes:
+                    scale = args.minutes / settings["minutes"]
+                    settings["minutes"] = args.minutes
+                    settings["checkpoints_s"] = [round(c * scale, 1) for c in settings["checkpoints_s"]]
+                if name in GPU_ONLY and _machine()["accelerator"] == "none" and not args.allow_cpu:
+                    parser.error(f"{name} belongs to the GPU tier and this machine has no GPU that Keras's "
+                                 f"{_machine()['keras_backend']} backend sees (set KERAS_BACKEND=jax on a GPU "
+                                 "machine, or pass --allow-cpu for a trial)")
+                print(f"Training {name!r} for export ...", flush=True)
+                print("\n".join(str(p) for p in export_char_reference(name, args.export, settings)))
+            else:
+                meta = _store(name, *finish_char_reference(name, args.finish))
+                print(f"{name}: {meta['train_seconds'] / 60:.1f} min, test {json.dumps(meta['test'])}")
+        return 0
+    for name in args.names or [n for n in REFERENCES if n not in GPU_ONLY]:
         print(f"Training reference model {name!r} ...", flush=True)
         meta = train(name)
         print(f"{name}: {meta['train_seconds'] / 60:.1f} min, test {json.dumps(meta['test'])}")

@@ -83,3 +83,33 @@ def test_char_crossover_finds_where_a_gated_model_stays_ahead() -> None:
     assert reference.char_crossover(never) == {"LSTM": None, "GRU": None}
     with pytest.raises(ValueError, match="by must be"):
         reference.char_crossover(curves, by="epochs")
+
+
+def test_every_tier_has_the_three_layers() -> None:
+    for tier, models in reference.CHAR_TIERS.items():
+        assert sorted(models.values()) == ["GRU", "LSTM", "SimpleRNN"], tier
+        assert len(reference.char_curves(tier)["model"].unique()) == 3
+    with pytest.raises(ValueError, match="tier must be one of"):
+        reference.char_curves("tpu")
+    with pytest.raises(ValueError, match="trained on a GPU"):
+        reference.train("shakespeare_gpu_lstm")
+
+
+def test_export_and_finish_round_trip(tmp_path) -> None:
+    """The GPU tier's two steps on a tiny model: training writes the weights at every curve point
+    (no pickle, files under the size a lent machine returns); finishing evaluates each point."""
+    import numpy as np
+
+    name = "shakespeare_gpu_simplernn"
+    settings = {**reference.char_settings(name), "units": 8, "embed_dim": 4, "minutes": 0.05,
+                "checkpoints_s": [0.5, 1.5], "curve_chars": 2_000}
+    paths = reference.export_char_reference(name, tmp_path, settings)
+    assert paths and all(p.stat().st_size < 16 * 2**20 for p in paths)
+    for path in paths:
+        np.load(path, allow_pickle=False).files  # readable without pickle
+    model, meta = reference.finish_char_reference(name, tmp_path)
+    assert len(meta["curve"]) == 3 and meta["settings"]["units"] == 8
+    assert all({"seconds", "tokens", "val_ppl", "test_ppl", "learning_rate"} <= set(p) for p in meta["curve"])
+    assert [p["tokens"] for p in meta["curve"]] == sorted(p["tokens"] for p in meta["curve"])
+    assert meta["curve"][-1]["test_ppl"] < model.output_shape[-1]  # better than a uniform guess
+    assert meta["validation"]["weights"] == "float16, as stored" and "machine" in meta["evaluated_on"]

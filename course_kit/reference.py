@@ -237,14 +237,14 @@ CHAR_SETTINGS: dict[str, Any] = {
 # So only the LSTM starts higher.
 CHAR_LEARNING_RATES: dict[str, float] = {"LSTM": 4e-3}
 # The GPU tier: the same models and settings, trained with Keras on JAX on one GPU for a shorter
-# budget. There every time step of every layer is a few small kernels whose launch, not their
-# arithmetic, sets the pace, so the three layers read characters at similar speeds. The clock
-# starts after the first step, which compiles the model (tens of seconds, unlike on TensorFlow).
+# budget. On the H200 the SimpleRNN read characters only 1.2-1.4 times as fast as the LSTM (3.6 times
+# on 2 CPU cores): there the arithmetic per step does not set the pace. The clock starts after the
+# first step, which compiles the model (each whole process took 11-31 s longer than its budget).
 CHAR_GPU_SETTINGS: dict[str, Any] = {
     "minutes": 1.5, "checkpoints_s": [5, 10, 15, 20, 30, 45, 60, 75, 90], "clock_after_first_step": True,
 }
 # The short GPU tier: 30 s, chosen after the 1.5-minute run, whose LSTM and GRU reached their lowest
-# validation perplexity at 20-30 s (about 14 epochs) and then rose (they overfit), while the
+# validation perplexity at 30 s (about 14 epochs) and then rose (they overfit), while the
 # SimpleRNN's kept falling.
 CHAR_GPU_SHORT_SETTINGS: dict[str, Any] = {
     **CHAR_GPU_SETTINGS, "minutes": 0.5, "checkpoints_s": [2.5, 5, 7.5, 10, 15, 20, 25, 30],
@@ -523,7 +523,8 @@ def _tier(tier: str) -> dict[str, str]:
 
 def char_curves(tier: str = "cpu") -> Any:
     """The three Shakespeare reference models' learning curves from their sidecars, one row per
-    measurement: model, minutes and characters of training, validation and test perplexity (on the
+    measurement: model, minutes and characters of training, the training loss of the last batch
+    (nats/char), validation and test perplexity (on the
     curve's slices, state carried). ``tier``: "cpu" (2 cores, TensorFlow, 15 min), "gpu" (one GPU,
     JAX, 1.5 min) or "gpu_short" (the same GPU, 30 s)."""
     import pandas as pd
@@ -532,7 +533,7 @@ def char_curves(tier: str = "cpu") -> Any:
     for name, kind in _tier(tier).items():
         for i, point in enumerate(sidecar(name)["curve"]):
             rows.append({"model": kind, "point": i, "minutes": point["seconds"] / 60, "train_chars": point["tokens"],
-                         "val_ppl": point["val_ppl"], "test_ppl": point["test_ppl"]})
+                         "train_loss": point["loss"], "val_ppl": point["val_ppl"], "test_ppl": point["test_ppl"]})
     return pd.DataFrame(rows)
 
 
@@ -560,8 +561,8 @@ def char_crossover(curves: Any, by: str = "minutes") -> dict[str, float | int | 
 
 
 def char_table(models: dict[str, Any] | None = None, tier: str = "cpu") -> Any:
-    """One row per Shakespeare reference model of ``tier``: parameters, training minutes and
-    characters, and the sidecar's whole-split validation and test perplexity (state carried across
+    """One row per Shakespeare reference model of ``tier``: parameters, training minutes, epochs
+    and characters read per second of training, and the sidecar's whole-split validation and test perplexity (state carried across
     windows). With ``models`` (kind -> loaded model, some or all) it adds, for those models, the test
     perplexity on the curve's slice evaluated now, on this machine, next to the sidecar's."""
     import pandas as pd
@@ -572,7 +573,8 @@ def char_table(models: dict[str, Any] | None = None, tier: str = "cpu") -> Any:
     for name, kind in _tier(tier).items():
         meta = sidecar(name)
         row = {"model": kind, "parameters": meta["parameters"], "minutes": meta["train_seconds"] / 60,
-               "epochs": meta["epochs"], "val ppl": meta["validation"]["val_ppl"], "test ppl": meta["test"]["test_ppl"]}
+               "epochs": meta["epochs"], "chars/s": int(round(meta["train_tokens"] / meta["train_seconds"], -3)),
+               "val ppl": meta["validation"]["val_ppl"], "test ppl": meta["test"]["test_ppl"]}
         if models and kind in models:
             data = data or char_data(meta["settings"], splits=("test",))
             row["slice test ppl (sidecar)"] = meta["test"]["test_slice_ppl"]
@@ -647,9 +649,18 @@ def label(name: str) -> str:
     meta = sidecar(name)
     machine = meta["machine"]
     where = f"{machine['cores']} cores of {machine['cpu']}" + \
-        (f" with {machine['accelerator']}" if machine.get("accelerator", "none") != "none" else "")
+        (f" with {machine['accelerator']}" if machine.get("accelerator", "none") != "none" else "") + \
+        (f", Keras on {machine['keras_backend']}" if machine.get("keras_backend", "tensorflow") != "tensorflow" else "")
     return (f"reference model '{name}', not trained in this notebook: {meta['what']}; trained for "
-            f"{meta['train_seconds'] / 60:.0f} min on {where} ({meta['made_on']}) by `{meta['command']}`")
+            f"{_duration(meta['train_seconds'])} on {where} ({meta['made_on']}) by `{meta['command']}`")
+
+
+def _duration(seconds: float) -> str:
+    """"30 s", "1.5 min", "15 min": how a label gives a training time."""
+    minutes = seconds / 60
+    if seconds < 60:
+        return f"{seconds:.0f} s"
+    return f"{minutes:.0f} min" if abs(minutes - round(minutes)) < 0.05 else f"{minutes:.1f} min"
 
 
 def evaluate(name: str) -> dict[str, Any]:

@@ -365,13 +365,12 @@ def train_char_reference(name: str, settings: dict[str, Any] | None = None,
         def elapsed(self) -> float:
             return time.perf_counter() - self.start - self.paused
 
-        def sync(self) -> bool:
+        def sync(self) -> None:
             """On JAX the trainer holds the variables between steps: write them back to the
-            model (so that the weights can be read, or the learning rate set). False elsewhere."""
+            model, so that the weights can be read or the learning rate set (elsewhere: nothing)."""
             sync = getattr(self.model, "jax_state_sync", None)
             if sync is not None:
                 sync()
-            return sync is not None
 
         def on_train_batch_begin(self, batch: int, logs: dict[str, Any] | None = None) -> None:
             frac = min(self.elapsed() / budget, 1.0)
@@ -524,9 +523,9 @@ def _tier(tier: str) -> dict[str, str]:
 def char_curves(tier: str = "cpu") -> Any:
     """The three Shakespeare reference models' learning curves from their sidecars, one row per
     measurement: model, minutes and characters of training, the training loss of the last batch
-    (nats/char), validation and test perplexity (on the
-    curve's slices, state carried). ``tier``: "cpu" (2 cores, TensorFlow, 15 min), "gpu" (one GPU,
-    JAX, 1.5 min) or "gpu_short" (the same GPU, 30 s)."""
+    (nats/char), validation and test perplexity (on the curve's slices, state carried).
+    ``tier``: "cpu" (2 cores, TensorFlow, 15 min), "gpu" (one GPU, JAX, 1.5 min) or "gpu_short"
+    (the same GPU, 30 s)."""
     import pandas as pd
 
     rows = []
@@ -561,9 +560,9 @@ def char_crossover(curves: Any, by: str = "minutes") -> dict[str, float | int | 
 
 
 def char_table(models: dict[str, Any] | None = None, tier: str = "cpu") -> Any:
-    """One row per Shakespeare reference model of ``tier``: parameters, training minutes, epochs
-    and characters read per second of training, and the sidecar's whole-split validation and test perplexity (state carried across
-    windows). With ``models`` (kind -> loaded model, some or all) it adds, for those models, the test
+    """One row per Shakespeare reference model of ``tier``: parameters, training minutes, epochs,
+    characters read per second of training, and the sidecar's whole-split validation and test
+    perplexity (state carried across windows). With ``models`` (kind -> loaded model, some or all) it adds, for those models, the test
     perplexity on the curve's slice evaluated now, on this machine, next to the sidecar's."""
     import pandas as pd
 
@@ -598,7 +597,7 @@ def plot_char_curves(curves: Any, axes: Any = None, models: tuple[str, ...] = ("
             sub = curves[curves["model"] == kind]
             ax.plot(sub[column] / scale, sub["test_ppl"], marker="o", ms=3, label=kind)
         ax.set(xlabel=label, yscale="log")
-        ax.set_yticks([t for t in (3.5, 4, 5, 6, 8, 10, 15, 20, 30)
+        ax.set_yticks([t for t in (3.5, 4, 4.5, 5, 6, 8, 10, 15, 20, 30)
                        if curves["test_ppl"].min() * 0.97 <= t <= curves["test_ppl"].max() * 1.03])
         ax.yaxis.set_major_formatter(ticker.ScalarFormatter())
         ax.yaxis.set_minor_formatter(ticker.NullFormatter())

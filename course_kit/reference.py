@@ -220,6 +220,9 @@ CHAR_TIERS: dict[str, dict[str, str]] = {
     "gpu": {"shakespeare_gpu_simplernn": "SimpleRNN", "shakespeare_gpu_lstm": "LSTM", "shakespeare_gpu_gru": "GRU"},
     "gpu_short": {"shakespeare_gpu_short_simplernn": "SimpleRNN", "shakespeare_gpu_short_lstm": "LSTM",
                   "shakespeare_gpu_short_gru": "GRU"},
+    # matched by cost per step on 2 cores: an LSTM of 256 units does about the SimpleRNN(512)'s
+    # recurrent arithmetic per step (4 x 256^2 = 512^2 multiply-adds) with about as many parameters
+    "cpu_matched": {"shakespeare_simplernn": "SimpleRNN", "shakespeare_lstm_256": "LSTM"},
 }
 CHAR_KINDS = {name: kind for tier in CHAR_TIERS.values() for name, kind in tier.items()}
 CHAR_SETTINGS: dict[str, Any] = {
@@ -251,6 +254,9 @@ CHAR_GPU_SHORT_SETTINGS: dict[str, Any] = {
 }
 
 
+CHAR_NAME_SETTINGS: dict[str, dict[str, Any]] = {"shakespeare_lstm_256": {"units": 256}}
+
+
 def char_settings(name: str) -> dict[str, Any]:
     """The settings of Shakespeare reference model ``name``: CHAR_SETTINGS with its layer's
     learning rate, and for the GPU tier its budget and checkpoints."""
@@ -258,7 +264,7 @@ def char_settings(name: str) -> dict[str, Any]:
         raise ValueError(f"unknown Shakespeare reference model {name!r}; choose from {', '.join(CHAR_KINDS)}")
     tier = {"gpu": CHAR_GPU_SETTINGS, "gpu_short": CHAR_GPU_SHORT_SETTINGS}
     extra = next((tier[t] for t in tier if name in CHAR_TIERS[t]), {})
-    return {**CHAR_SETTINGS, **extra,
+    return {**CHAR_SETTINGS, **extra, **CHAR_NAME_SETTINGS.get(name, {}),
             "learning_rate": CHAR_LEARNING_RATES.get(CHAR_KINDS[name], CHAR_SETTINGS["learning_rate"])}
 
 
@@ -537,9 +543,9 @@ def char_curves(tier: str = "cpu") -> Any:
 
 
 def char_crossover(curves: Any, by: str = "minutes") -> dict[str, float | int | None]:
-    """For each gated model, the first point (in ``by``: "minutes" or "train_chars") from which its
-    test perplexity stays below the SimpleRNN's at every later measurement; ``None`` if it is not
-    below at its last one. The SimpleRNN's perplexity is interpolated (in log) at the gated model's
+    """For each gated model in ``curves``, the first point (in ``by``: "minutes" or "train_chars")
+    from which its test perplexity stays below the SimpleRNN's at every later measurement; ``None``
+    if it is not below at its last one. The SimpleRNN's perplexity is interpolated (in log) at the gated model's
     x values; points outside the SimpleRNN's curve are not compared. Minutes are rounded to 2 decimals,
     characters are whole numbers."""
     import numpy as np
@@ -548,7 +554,7 @@ def char_crossover(curves: Any, by: str = "minutes") -> dict[str, float | int | 
         raise ValueError(f"by must be 'minutes' or 'train_chars', got {by!r}")
     base = curves[curves["model"] == "SimpleRNN"]
     out: dict[str, float | int | None] = {}
-    for kind in ("LSTM", "GRU"):
+    for kind in [k for k in ("LSTM", "GRU") if k in set(curves["model"])]:
         sub = curves[(curves["model"] == kind) & curves[by].between(base[by].min(), base[by].max())]
         x = sub[by].to_numpy(dtype=float)
         base_ppl = np.exp(np.interp(x, base[by].to_numpy(dtype=float), np.log(base["test_ppl"].to_numpy())))
@@ -609,6 +615,7 @@ def plot_char_curves(curves: Any, axes: Any = None, models: tuple[str, ...] = ("
 
 
 # --------------------------------------------------------------------------- registry
+GPU_ONLY = (*CHAR_TIERS["gpu"], *CHAR_TIERS["gpu_short"])
 REFERENCES: dict[str, dict[str, Callable[..., Any]]] = {
     "translator": {"train": train_translator_reference, "load": load_translator_reference,
                    "data": lambda meta: translator_data(meta["settings"]), "evaluate": evaluate_translator},
@@ -617,12 +624,11 @@ REFERENCES: dict[str, dict[str, Callable[..., Any]]] = {
                          "data": lambda meta: translator_data(meta["settings"]), "evaluate": evaluate_translator},
     **{name: {"train": (lambda n=name: train_char_reference(n)), "load": load_char_reference,
               "data": lambda meta: char_data(meta["settings"], splits=("test",)),
-              "evaluate": evaluate_char_model} for name in CHAR_TIERS["cpu"]},
+              "evaluate": evaluate_char_model} for name in CHAR_KINDS if name not in GPU_ONLY},
     **{name: {"train": (lambda n=name: _needs_gpu(n)), "load": load_char_reference,
               "data": lambda meta: char_data(meta["settings"], splits=("test",)),
-              "evaluate": evaluate_char_model} for name in (*CHAR_TIERS["gpu"], *CHAR_TIERS["gpu_short"])},
+              "evaluate": evaluate_char_model} for name in GPU_ONLY},
 }
-GPU_ONLY = (*CHAR_TIERS["gpu"], *CHAR_TIERS["gpu_short"])
 
 
 def _needs_gpu(name: str) -> Any:

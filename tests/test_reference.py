@@ -85,10 +85,13 @@ def test_char_crossover_finds_where_a_gated_model_stays_ahead() -> None:
         reference.char_crossover(curves, by="epochs")
 
 
-def test_every_tier_has_the_three_layers() -> None:
+def test_every_tier_compares_gated_layers_with_the_simplernn() -> None:
     for tier, models in reference.CHAR_TIERS.items():
-        assert sorted(models.values()) == ["GRU", "LSTM", "SimpleRNN"], tier
-        assert len(reference.char_curves(tier)["model"].unique()) == 3
+        kinds = sorted(models.values())
+        assert kinds == (["LSTM", "SimpleRNN"] if tier == "cpu_matched" else ["GRU", "LSTM", "SimpleRNN"]), tier
+        curves = reference.char_curves(tier)
+        assert sorted(curves["model"].unique()) == kinds
+        assert set(reference.char_crossover(curves)) == set(kinds) - {"SimpleRNN"}
     with pytest.raises(ValueError, match="tier must be one of"):
         reference.char_curves("tpu")
     with pytest.raises(ValueError, match="trained on a GPU"):

@@ -254,17 +254,19 @@ CHAR_GPU_SHORT_SETTINGS: dict[str, Any] = {
 }
 
 
-CHAR_NAME_SETTINGS: dict[str, dict[str, Any]] = {"shakespeare_lstm_256": {"units": 256}}
+CHAR_NAME_SETTINGS: dict[str, dict[str, Any]] = {
+    **{name: CHAR_GPU_SETTINGS for name in CHAR_TIERS["gpu"]},
+    **{name: CHAR_GPU_SHORT_SETTINGS for name in CHAR_TIERS["gpu_short"]},
+    "shakespeare_lstm_256": {"units": 256},
+}
 
 
 def char_settings(name: str) -> dict[str, Any]:
     """The settings of Shakespeare reference model ``name``: CHAR_SETTINGS with its layer's
-    learning rate, and for the GPU tier its budget and checkpoints."""
+    learning rate and what CHAR_NAME_SETTINGS changes for it (the GPU tiers' budget and checkpoints)."""
     if name not in CHAR_KINDS:
         raise ValueError(f"unknown Shakespeare reference model {name!r}; choose from {', '.join(CHAR_KINDS)}")
-    tier = {"gpu": CHAR_GPU_SETTINGS, "gpu_short": CHAR_GPU_SHORT_SETTINGS}
-    extra = next((tier[t] for t in tier if name in CHAR_TIERS[t]), {})
-    return {**CHAR_SETTINGS, **extra, **CHAR_NAME_SETTINGS.get(name, {}),
+    return {**CHAR_SETTINGS, **CHAR_NAME_SETTINGS.get(name, {}),
             "learning_rate": CHAR_LEARNING_RATES.get(CHAR_KINDS[name], CHAR_SETTINGS["learning_rate"])}
 
 
@@ -293,6 +295,23 @@ def _slice_loss(model: Any, ids: Any, settings: dict[str, Any]) -> float:
     """Cross-entropy (nats/char) on the first ``curve_chars`` characters of ``ids``, the state carried
     across windows: the slice that the learning curve measures."""
     return _stateful_loss(model, ids[: settings["curve_chars"]], settings)
+
+
+def _point_figures(model: Any, data: dict[str, Any]) -> dict[str, float]:
+    """A curve point's figures: validation and test loss and perplexity on the curve's slices."""
+    from course_utils.rnn.lm_metrics import perplexity
+
+    val, test = (_slice_loss(model, data[split], data["settings"]) for split in ("validation", "test"))
+    return {"val_loss": round(val, 4), "val_ppl": round(perplexity(val), 3),
+            "test_loss": round(test, 4), "test_ppl": round(perplexity(test), 3)}
+
+
+def _validation_figures(model: Any, data: dict[str, Any], weights: str) -> dict[str, Any]:
+    """Loss and perplexity on the whole validation split, state carried; ``weights`` says which."""
+    from course_utils.rnn.lm_metrics import perplexity
+
+    loss = _stateful_loss(model, data["validation"], data["settings"])
+    return {"val_loss": round(loss, 4), "val_ppl": round(perplexity(loss), 3), "weights": weights}
 
 
 def _build_char_model(kind: str, vocab_size: int, settings: dict[str, Any]) -> Any:
@@ -349,7 +368,6 @@ def train_char_reference(name: str, settings: dict[str, Any] | None = None,
 
     import keras
 
-    from course_utils.rnn.lm_metrics import perplexity
     from course_utils.seed import set_seed
 
     kind = CHAR_KINDS[name]
@@ -401,9 +419,7 @@ def train_char_reference(name: str, settings: dict[str, Any] | None = None,
             point: dict[str, Any] = {"seconds": round(seconds, 1), "tokens": self.steps * chars_per_step,
                                      "loss": round(loss, 4)}
             if snapshots is None:
-                val, test = _slice_loss(self.model, data["validation"], settings), _slice_loss(self.model, data["test"], settings)
-                point.update({"val_loss": round(val, 4), "val_ppl": round(perplexity(val), 3),
-                              "test_loss": round(test, 4), "test_ppl": round(perplexity(test), 3)})
+                point.update(_point_figures(self.model, data))
             else:
                 snapshots.append([w.astype(STORE_DTYPE) for w in self.model.get_weights()])
             point["learning_rate"] = float(keras.ops.convert_to_numpy(self.model.optimizer.learning_rate))
@@ -434,9 +450,7 @@ def train_char_reference(name: str, settings: dict[str, Any] | None = None,
             "train_tokens": budget_cb.steps * chars_per_step, "epochs": round(budget_cb.steps * chars_per_step / len(data["train"]), 2),
             "curve": curve, "made_on": time.strftime("%Y-%m-%d")}
     if snapshots is None:
-        val_whole = _stateful_loss(model, data["validation"], settings)
-        meta["validation"] = {"val_loss": round(val_whole, 4), "val_ppl": round(perplexity(val_whole), 3),
-                              "weights": "float32, before storing"}
+        meta["validation"] = _validation_figures(model, data, "float32, before storing")
     return model, meta
 
 
@@ -483,8 +497,6 @@ def finish_char_reference(name: str, folder: Path) -> tuple[Any, dict[str, Any]]
     is measured) and the final weights on the whole validation split. Returns (model, sidecar)."""
     import numpy as np
 
-    from course_utils.rnn.lm_metrics import perplexity
-
     paths = sorted(folder.glob(f"{name}.part*.npz"))
     if not paths:
         raise FileNotFoundError(f"no {name}.part*.npz in {folder}; make them with "
@@ -500,12 +512,8 @@ def finish_char_reference(name: str, folder: Path) -> tuple[Any, dict[str, Any]]
     count = len(model.get_weights())
     for k, point in enumerate(meta["curve"]):
         model.set_weights([arrays[f"s{k:02d}_{i}"].astype("float32") for i in range(count)])
-        val, test = _slice_loss(model, data["validation"], settings), _slice_loss(model, data["test"], settings)
-        point.update({"val_loss": round(val, 4), "val_ppl": round(perplexity(val), 3),
-                      "test_loss": round(test, 4), "test_ppl": round(perplexity(test), 3)})
-    val_whole = _stateful_loss(model, data["validation"], settings)  # the last point's weights: the final ones
-    meta["validation"] = {"val_loss": round(val_whole, 4), "val_ppl": round(perplexity(val_whole), 3),
-                          "weights": "float16, as stored"}
+        point.update(_point_figures(model, data))
+    meta["validation"] = _validation_figures(model, data, "float16, as stored")  # the last point's weights: the final ones
     meta["evaluated_on"] = {"machine": _machine(), "what": "every curve point and the final figures, "
                             "from the float16 weights that the training run wrote at each point"}
     return model, meta
@@ -622,12 +630,9 @@ REFERENCES: dict[str, dict[str, Callable[..., Any]]] = {
     "translator_words": {"train": lambda: train_translator_reference(TRANSLATOR_WORDS_SETTINGS, "translator_words"),
                          "load": load_translator_reference,
                          "data": lambda meta: translator_data(meta["settings"]), "evaluate": evaluate_translator},
-    **{name: {"train": (lambda n=name: train_char_reference(n)), "load": load_char_reference,
-              "data": lambda meta: char_data(meta["settings"], splits=("test",)),
-              "evaluate": evaluate_char_model} for name in CHAR_KINDS if name not in GPU_ONLY},
-    **{name: {"train": (lambda n=name: _needs_gpu(n)), "load": load_char_reference,
-              "data": lambda meta: char_data(meta["settings"], splits=("test",)),
-              "evaluate": evaluate_char_model} for name in GPU_ONLY},
+    **{name: {"train": (lambda n=name: _needs_gpu(n) if n in GPU_ONLY else train_char_reference(n)),
+              "load": load_char_reference, "data": lambda meta: char_data(meta["settings"], splits=("test",)),
+              "evaluate": evaluate_char_model} for name in CHAR_KINDS},
 }
 
 
@@ -739,9 +744,10 @@ def main(argv: list[str] | None = None) -> int:
                     scale = args.minutes / settings["minutes"]
                     settings["minutes"] = args.minutes
                     settings["checkpoints_s"] = [round(c * scale, 1) for c in settings["checkpoints_s"]]
-                if name in GPU_ONLY and _machine()["accelerator"] == "none" and not args.allow_cpu:
+                machine = _machine()
+                if name in GPU_ONLY and machine["accelerator"] == "none" and not args.allow_cpu:
                     parser.error(f"{name} belongs to the GPU tier and this machine has no GPU that Keras's "
-                                 f"{_machine()['keras_backend']} backend sees (set KERAS_BACKEND=jax on a GPU "
+                                 f"{machine['keras_backend']} backend sees (set KERAS_BACKEND=jax on a GPU "
                                  "machine, or pass --allow-cpu for a trial)")
                 print(f"Training {name!r} for export ...", flush=True)
                 print("\n".join(str(p) for p in export_char_reference(name, args.export, settings)))

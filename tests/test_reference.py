@@ -117,3 +117,34 @@ def test_export_and_finish_round_trip(tmp_path) -> None:
     assert [p["tokens"] for p in meta["curve"]] == sorted(p["tokens"] for p in meta["curve"])
     assert meta["curve"][-1]["test_ppl"] < model.output_shape[-1]  # better than a uniform guess
     assert meta["validation"]["weights"] == "float16, as stored" and "machine" in meta["evaluated_on"]
+
+
+@pytest.mark.parametrize("name", ["translator", "translator_tuned"])
+def test_no_validation_or_test_sentence_is_trained_on(name: str) -> None:
+    """The translators' training pairs (name examples included) share no sentence, normalised,
+    with the auf-deutsch validation and test splits they are judged on."""
+    from course_utils.data import normalise
+
+    data = reference.REFERENCES[name]["data"](reference.sidecar(name))
+    held_out = {normalise(s) for split in ("validation", "test") for pair in data[split] for s in pair}
+    leaked = [pair for pair in data["train"] if normalise(pair[0]) in held_out or normalise(pair[1]) in held_out]
+    assert not leaked, f"{name}: {len(leaked)} training pairs are validation or test sentences, e.g. {leaked[:3]}"
+
+
+@pytest.mark.parametrize("name", sorted(reference.TUNED_SETTINGS))
+def test_a_fine_tuned_translator_builds_on_its_base(name: str) -> None:
+    """A fine-tuned reference keeps its base's vocabulary and unseen names, counts the base's
+    training time in its own, continues its curve, and its label names both stages."""
+    meta = reference.sidecar(name)
+    base = reference.sidecar(reference.TUNED_SETTINGS[name]["base"])
+    assert meta["settings"] == reference.TUNED_SETTINGS[name], f"{name} was made with other settings; retrain it"
+    assert meta["config"]["source_vocab"] == base["config"]["source_vocab"]
+    assert meta["config"]["target_vocab"] == base["config"]["target_vocab"]
+    assert meta["eval_names"] == base["eval_names"]
+    assert meta["train_seconds"] == pytest.approx(base["train_seconds"] + meta["tune_seconds"], abs=0.11)
+    n = len(base["curve"])
+    assert [{k: v for k, v in p.items() if k != "stage"} for p in meta["curve"][:n]] == base["curve"]
+    assert [p["stage"] for p in meta["curve"]] == ["base"] * n + ["fine-tune"] * (len(meta["curve"]) - n)
+    assert 1 <= meta["best_epoch"] <= meta["settings"]["epochs"] == len(meta["curve"]) - n
+    label = reference.label(name)
+    assert f"'{meta['settings']['base']}' for" in label and "then fine-tuned for" in label

@@ -164,14 +164,12 @@ def _fit_translator(model: Any, data: dict[str, Any], settings: dict[str, Any],
                     start_seconds: float = 0.0, start_tokens: int = 0) -> tuple[list[dict[str, float]], float]:
     """Train ``model`` on ``data["train"]``, choosing the epoch by validation BLEU; returns the
     learning curve (one point per epoch, seconds and tokens counted on from ``start_*``) and
-    the training seconds."""
+    the training seconds. The caller seeds."""
     import keras
 
-    from course_utils.seed import set_seed
     from course_utils.seq2seq.translator import train_translator
     from course_utils.training import fit_timed
 
-    set_seed(settings["seed"])
     tokens_per_epoch = _token_count(model, data["train"])
     curve: list[dict[str, float]] = []
     start = time.perf_counter()
@@ -250,11 +248,14 @@ def train_tuned_translator(name: str) -> tuple[Any, dict[str, Any]]:
     """Fine-tune the stored reference translator ``TUNED_SETTINGS[name]["base"]`` on auf-deutsch's
     training split; returns the model and its sidecar. Its training time is the base's plus the
     fine-tuning's, and its curve continues the base's."""
+    from course_utils.seed import set_seed
+
     settings = TUNED_SETTINGS[name]
     base = sidecar(settings["base"])
     model = load(settings["base"])
     data = tuned_data(settings)
     last = base["curve"][-1]
+    set_seed(settings["seed"])
     curve, seconds = _fit_translator(model, data, settings, base["train_seconds"], last["tokens"])
     best = max(curve, key=lambda r: r["val_bleu"])
     meta = {"name": name, "kind": "Translator", "what": TRANSLATOR_WHAT[name],

@@ -207,16 +207,33 @@ def train_translator_reference(settings: dict[str, Any] = TRANSLATOR_SETTINGS,
     model = Translator.from_pairs(data["train"], subword_vocab_size=settings["subword_vocab_size"],
                                   max_vocab=settings.get("max_vocab", 5000), **settings["model"])
     curve, seconds = _fit_translator(model, data, settings)
+    split = ("train: the 'all' corpus's training split minus every pair sharing a sentence with auf-deutsch "
+             "validation or test, plus name substitution and vocatives (names from the names corpus's "
+             "training split); epochs chosen on auf-deutsch validation BLEU; test: auf-deutsch test")
+    return model, _translator_sidecar(name, model, settings, data, split, curve, seconds)
+
+
+def _translator_sidecar(name: str, model: Any, settings: dict[str, Any], data: dict[str, Any], split: str,
+                        curve: list[dict[str, float]], seconds: float,
+                        base: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The sidecar (without the file checksum) of a translator that :func:`_fit_translator` trained
+    for ``seconds`` with learning ``curve``; ``base``: the sidecar of the model it was fine-tuned from,
+    whose training time and curve it then includes."""
     best = max(curve, key=lambda r: r["val_bleu"])
-    meta = {"name": name, "kind": "Translator", "what": TRANSLATOR_WHAT[name],
-            "command": f"python -m course_kit.reference {name}", "settings": settings,
-            "config": model.get_config(), "data": data["counts"],
-            "split": "train: the 'all' corpus's training split minus every pair sharing a sentence with auf-deutsch "
-                     "validation or test, plus name substitution and vocatives (names from the names corpus's "
-                     "training split); epochs chosen on auf-deutsch validation BLEU; test: auf-deutsch test",
-            "eval_names": data["eval_names"], "machine": _machine(), "train_seconds": round(seconds, 1),
-            "best_epoch": best["epoch"], "curve": curve, "made_on": time.strftime("%Y-%m-%d")}
-    return model, meta
+    meta: dict[str, Any] = {
+        "name": name, "kind": "Translator", "what": TRANSLATOR_WHAT[name],
+        "command": f"python -m course_kit.reference {name}", "settings": settings, "config": model.get_config(),
+        "data": data["counts"], "split": split, "eval_names": data["eval_names"], "machine": _machine()}
+    if base is None:
+        meta.update({"train_seconds": round(seconds, 1), "best_epoch": best["epoch"], "curve": curve})
+    else:
+        meta.update({"base_train_seconds": base["train_seconds"], "tune_seconds": round(seconds, 1),
+                     "train_seconds": round(base["train_seconds"] + seconds, 1),
+                     "best_epoch": best["epoch"],  # counted within the fine-tuning
+                     "curve": [{**point, "stage": "base"} for point in base["curve"]]
+                     + [{**point, "stage": "fine-tune"} for point in curve]})
+    meta["made_on"] = time.strftime("%Y-%m-%d")
+    return meta
 
 
 # Domain adaptation: the test split is auf-deutsch's everyday A1-A2 sentences, but seven in eight of a
@@ -257,20 +274,10 @@ def train_tuned_translator(name: str) -> tuple[Any, dict[str, Any]]:
     last = base["curve"][-1]
     set_seed(settings["seed"])
     curve, seconds = _fit_translator(model, data, settings, base["train_seconds"], last["tokens"])
-    best = max(curve, key=lambda r: r["val_bleu"])
-    meta = {"name": name, "kind": "Translator", "what": TRANSLATOR_WHAT[name],
-            "command": f"python -m course_kit.reference {name}", "settings": settings,
-            "config": model.get_config(), "data": data["counts"],
-            "split": f"starts from the stored '{settings['base']}' ({base['split']}); then fine-tuned on the "
-                     "auf-deutsch training split with its own name substitutions and vocatives; epoch chosen on "
-                     "auf-deutsch validation BLEU; test: auf-deutsch test",
-            "eval_names": data["eval_names"], "machine": _machine(),
-            "base_train_seconds": base["train_seconds"], "tune_seconds": round(seconds, 1),
-            "train_seconds": round(base["train_seconds"] + seconds, 1),
-            "best_epoch": best["epoch"],  # counted within the fine-tuning
-            "curve": [{**point, "stage": "base"} for point in base["curve"]]
-            + [{**point, "stage": "fine-tune"} for point in curve], "made_on": time.strftime("%Y-%m-%d")}
-    return model, meta
+    split = (f"starts from the stored '{settings['base']}' ({base['split']}); then fine-tuned on the auf-deutsch "
+             "training split with its own name substitutions and vocatives; epoch chosen on auf-deutsch "
+             "validation BLEU; test: auf-deutsch test")
+    return model, _translator_sidecar(name, model, settings, data, split, curve, seconds, base)
 
 
 def load_translator_reference(meta: dict[str, Any], weights: Path) -> Any:
@@ -733,9 +740,10 @@ def label(name: str) -> str:
     """How a notebook names a reference figure: what the model is, how long and where it was
     trained (a fine-tuned model: both stages), and the command that made it."""
     meta = sidecar(name)
-    trained = f"{_duration(meta['train_seconds'])} on {_where(meta['machine'])} ({meta['made_on']})"
     base = meta["settings"].get("base")
-    if base:
+    if base is None:
+        trained = f"{_duration(meta['train_seconds'])} on {_where(meta['machine'])} ({meta['made_on']})"
+    else:
         base_meta = sidecar(base)
         trained = (f"{_duration(meta['train_seconds'])} in all: '{base}' for {_duration(base_meta['train_seconds'])} on "
                    f"{_where(base_meta['machine'])} ({base_meta['made_on']}), then fine-tuned for "

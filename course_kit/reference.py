@@ -246,11 +246,11 @@ def _translator_sidecar(name: str, model: Any, settings: dict[str, Any], data: d
 # (28.0), dropout 0.4 (29.0) and 2e-3 for 15 epochs without the name examples (27.6) did no better;
 # mixing 3,000 of the base's pairs back in did worse (25.5). Test BLEU with a beam of 5, over the five
 # runs of 20 epochs or more, spread from 23.9 to 27.3: these settings differ by less than run-to-run noise.
-# Averaging the weights of four such fine-tunings (seeds 1234, 1, 2, 3; a uniform "model soup") did not
-# help either: test BLEU 23.10 greedy and 26.03 with a beam of 5, against 20.95-22.69 and 25.08-26.82
-# for the four alone; nor did ensembling them (averaging the four models' log-probabilities at each
+# Averaging the weights of four such fine-tunings (seeds 1234, 1, 2, 3; a uniform "model soup") helped
+# little: test BLEU 23.10 greedy and 26.03 with a beam of 5, against 20.95-22.69 and 25.08-26.82 for
+# the four alone; nor did ensembling them (averaging the four models' log-probabilities at each
 # greedy step): greedy BLEU 28.56 against 27.24 on validation for seed 1234 alone, 22.61 against
-# 22.69 on test (2026-12-01). The gap to 30 is data, not variance between runs.
+# 22.69 on test (2026-12-01). Variance between runs is not what keeps these models from 30.
 TUNED_SETTINGS: dict[str, dict[str, Any]] = {
     name: {"base": base, "source": "auf-deutsch", "max_words": 10, "epochs": 20, "batch_size": 64,
            "learning_rate": 1e-3, "seed": 1234, "name_copies": 20, "vocatives": 300}

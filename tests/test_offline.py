@@ -33,6 +33,10 @@ ROOT = Path(__file__).resolve().parents[1]
 HOOK_DIR = Path(__file__).resolve().parent / "offline"
 NOTEBOOKS = ["notebooks/00_setup_and_sequences.ipynb", "notebooks/01_rnn_from_scratch.ipynb"]
 CONTROL = "192.0.2.1"
+# strace itself can fail this way, after the traced script has passed, when a traced process is
+# killed during a stop (seen once in CI, 2026-12-01, as the notebooks' kernels shut down). Such a
+# run says nothing about the network, so it is run once more, from scratch; a second failure fails.
+_STRACE_RACE = re.compile(r"^strace: ptrace\(PTRACE_LISTEN,pid:\d+,sig:\d+\): Input/output error$")
 
 
 def _why_not() -> str | None:
@@ -86,7 +90,15 @@ def test_data_and_chapters_run_without_network(tmp_path: Path) -> None:
     if shutil.which("strace"):
         cmd = ["unshare", "-n", "--", "strace", "-f", "-qq", "--seccomp-bpf", "-e", "trace=connect,sendto,sendmsg",
                "-e", "signal=none", "-o", str(strace_log), "sh", "-c", script]
-    run = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
+    for attempt in (1, 2):
+        for log in (network_log, strace_log):
+            log.unlink(missing_ok=True)
+        shutil.rmtree(tmp_path / "cache", ignore_errors=True)  # each attempt prepares the data afresh
+        run = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
+        strace_errors = [line for line in run.stderr.splitlines() if line.startswith("strace: ")]
+        if run.returncode == 0 or not strace_errors or not all(_STRACE_RACE.match(e) for e in strace_errors):
+            break
+        print(f"attempt {attempt}: strace failed ({strace_errors[0]}); running the offline script again")
     output = run.stdout + run.stderr
     assert run.returncode == 0, output[-6000:]
     assert re.search(r"^links: lo $", run.stdout, re.M), f"the namespace has other links than loopback:\n{output[-2000:]}"

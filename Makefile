@@ -144,6 +144,8 @@ test-avx2: setup
 #   make test-emulated-cpu [EMULATED_CPU=Haswell-v4] [NOTEBOOKS="notebooks/04_vanishing_gradients.ipynb ..."]
 EMULATED_CPU ?= Haswell-v4
 NOTEBOOKS ?= $(TEST_PYTHON_NOTEBOOKS)
+# pyproject.toml's addopts without --nbval-current-env (which would override --nbval-kernel-name),
+# and a cell timeout for emulated speed
 EMULATED_ADDOPTS := -p no:cacheprovider --durations=10 --nbval-lax --nbval-cell-timeout=7200 --nbval-sanitize-with=tests/nbval_sanitize.cfg -ra
 test-emulated-cpu: setup
 	@command -v qemu-x86_64 >/dev/null 2>&1 && [ "$$(uname -m)" = x86_64 ] || { echo "test-emulated-cpu needs x86-64 Linux with QEMU's user mode: apt-get install qemu-user"; exit 1; }

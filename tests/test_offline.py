@@ -33,6 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 HOOK_DIR = Path(__file__).resolve().parent / "offline"
 NOTEBOOKS = ["notebooks/00_setup_and_sequences.ipynb", "notebooks/01_rnn_from_scratch.ipynb"]
 CONTROL = "192.0.2.1"
+FINISHED = "offline script: every step ran"
 # strace itself can fail this way, after the traced script has passed, when a traced process is
 # killed during a stop (seen once in CI, 2026-12-01, as the notebooks' kernels shut down). Such a
 # run says nothing about the network, so it is run once more, from scratch; a second failure fails.
@@ -85,6 +86,7 @@ def test_data_and_chapters_run_without_network(tmp_path: Path) -> None:
         f"{py} -c \"{control}\"",
         f"{py} -m course_utils.data prepare",
         f"{py} -m pytest -q {' '.join(NOTEBOOKS)}",  # nbval, as pyproject.toml's addopts say
+        f"echo '{FINISHED}'",  # set -e: reached only when every step above succeeded
     ])
     cmd = ["unshare", "-n", "--", "sh", "-c", script]
     if shutil.which("strace"):
@@ -96,7 +98,9 @@ def test_data_and_chapters_run_without_network(tmp_path: Path) -> None:
         shutil.rmtree(tmp_path / "cache", ignore_errors=True)  # each attempt prepares the data afresh
         run = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
         strace_errors = [line for line in run.stderr.splitlines() if line.startswith("strace: ")]
-        if run.returncode == 0 or not strace_errors or not all(_STRACE_RACE.match(e) for e in strace_errors):
+        script_passed = FINISHED in run.stdout
+        if run.returncode == 0 or not script_passed or not strace_errors \
+                or not all(_STRACE_RACE.match(e) for e in strace_errors):
             break
         print(f"attempt {attempt}: strace failed ({strace_errors[0]}); running the offline script again")
     output = run.stdout + run.stderr

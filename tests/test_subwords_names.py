@@ -101,6 +101,9 @@ def test_names_in_both_and_substitution() -> None:
              ("The house is in Bonn.", "Das Haus ist in Bonn.")]
     # "In" is on both sides and in the list, but "in" also occurs in lower case: a common word
     assert names_in_both(pairs, {"anna", "tom", "in"}) == [(0, "Anna"), (2, "Anna"), (2, "Tom")]
+    # "April" is a first name, but in a date it is a month on both sides: never replaced
+    born = [("I was born on the fifteenth of April.", "Ich bin am fünfzehnten April geboren.")]
+    assert names_in_both(born, {"april", "may"}) == [] and names_in_both(pairs + born, {"april"}) == []
     new = substitute_names(pairs, {"anna"}, ["Lena", "Ida", "Eva"], copies=2, seed=0)
     assert len(new) == 4 and all(("Anna" not in en and "Anna" not in de) for en, de in new)
     assert all(en.split()[-1].rstrip(".") == de.split()[-1].rstrip(".") for en, de in new[:2])  # same name on both sides

@@ -25,7 +25,7 @@ from ..validate import positive_int
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["NAME_PATTERNS", "add_vocatives", "name_copy_rate", "names_in_both", "substitute_names"]
+__all__ = ["MONTHS", "NAME_PATTERNS", "add_vocatives", "name_copy_rate", "names_in_both", "substitute_names"]
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -35,6 +35,13 @@ NAME_PATTERNS: tuple[tuple[str, str], ...] = (
     ("{name} is my friend.", "{name} ist mein Freund."),
     ("Where is {name}?", "Wo ist {name}?"),
 )
+
+
+# Months that lists of first names also hold ("April", "May", "June", "August"), in both
+# languages: "born on the fifteenth of April" is a date, and must not become "... of Lena".
+MONTHS: frozenset[str] = frozenset(
+    "january february march april may june july august september october november december "
+    "januar februar märz mai juni juli oktober dezember".split())
 
 
 def _check_names(name: str, names: Any) -> list[str]:
@@ -56,13 +63,15 @@ def names_in_both(pairs: Sequence[tuple[str, str]], known: Iterable[str]) -> lis
     name (compared in lower case with ``known``) occurs on both sides, e.g. "I am Anna." /
     "Ich bin Anna.". These are the pairs that show a model how to copy a name. A word that
     also occurs in lower case somewhere in ``pairs`` is a common word, not a name ("In" at the
-    start of a sentence, although "in" is in some lists of first names), and is skipped."""
+    start of a sentence, although "in" is in some lists of first names), and is skipped; so is
+    a month (:data:`MONTHS`: "April" is a name, but not in "born in April")."""
     known = {k.lower() for k in known}
     lower_words = _lower_case_words(pairs)
     out = []
     for i, (en, de) in enumerate(pairs):
         shared = set(_WORD.findall(en)) & set(_WORD.findall(de))
-        out += [(i, w) for w in sorted(shared) if w[:1].isupper() and w.lower() in known and w.lower() not in lower_words]
+        out += [(i, w) for w in sorted(shared) if w[:1].isupper() and w.lower() in known
+                and w.lower() not in lower_words and w.lower() not in MONTHS]
     return out
 
 

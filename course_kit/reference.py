@@ -782,6 +782,23 @@ def evaluate(name: str) -> dict[str, Any]:
     return spec["evaluate"](load(name), spec["data"](meta))
 
 
+def retest(name: str, why: str) -> dict[str, Any]:
+    """Evaluate the stored weights of ``name`` again, with today's code, and write the figures into
+    its sidecar's ``test``, noting the date, the machine and ``why`` under ``retested``. For a
+    change in how a model is *used* (decoding, say), not in the model: the weights stay as trained."""
+    if not why.strip():
+        raise ValueError("say why the figures change, e.g. --retest translator_words --why '[UNK] replacement copies unknown words'")
+    _, meta_path = _paths(name)
+    meta = sidecar(name)
+    before = meta["test"]
+    meta["test"] = evaluate(name)
+    meta.setdefault("retested", []).append({"date": time.strftime("%Y-%m-%d"), "machine": _machine(), "why": why,
+                                            "changed": {k: [before.get(k), v] for k, v in meta["test"].items()
+                                                        if before.get(k) != v}})
+    meta_path.write_text(json.dumps(meta, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    return meta
+
+
 def train(name: str) -> dict[str, Any]:
     """Train reference model ``name``, store its weights and sidecar, evaluate the *stored* weights."""
     _paths(name)
@@ -821,6 +838,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--minutes", type=float, help="with --export: another budget (a quick trial; not for storing)")
     parser.add_argument("--allow-cpu", action="store_true", help="with --export: train a GPU-tier model without a GPU "
                         "(a trial of the pipeline)")
+    parser.add_argument("--retest", metavar="WHY", help="do not train: evaluate the stored weights of the named models "
+                        "again with today's code and store the figures in their sidecars, with WHY (what changed)")
     args = parser.parse_args(argv)
     if args.list:
         for name in REFERENCES:
@@ -834,6 +853,13 @@ def main(argv: list[str] | None = None) -> int:
     unknown = [n for n in args.names if n not in REFERENCES]
     if unknown:
         parser.error(f"unknown reference model(s) {unknown}; choose from {', '.join(REFERENCES)}")
+    if args.retest is not None:
+        if not args.names:
+            parser.error("--retest needs the names of the models to evaluate again")
+        for name in args.names:
+            meta = retest(name, args.retest)
+            print(f"{name}: test {json.dumps(meta['test'])}; changed {json.dumps(meta['retested'][-1]['changed'])}")
+        return 0
     if args.export or args.finish:
         names = args.names or list(GPU_ONLY)
         not_char = [n for n in names if n not in CHAR_KINDS]

@@ -148,3 +148,24 @@ def test_a_fine_tuned_translator_builds_on_its_base(name: str) -> None:
     assert 1 <= meta["best_epoch"] <= meta["settings"]["epochs"] == len(meta["curve"]) - n
     label = reference.label(name)
     assert f"'{meta['settings']['base']}' for" in label and "then fine-tuned for" in label
+
+
+def test_retest_stores_fresh_figures_and_says_why(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``--retest`` evaluates the stored weights again and records what changed, and why, in the sidecar."""
+    name = "translator_words"
+    weights, meta_path = reference._paths(name)
+    monkeypatch.setattr(reference, "REFERENCE_DIR", tmp_path)
+    (tmp_path / weights.name).write_bytes(weights.read_bytes())
+    stale = json.loads(meta_path.read_text(encoding="utf-8"))
+    stale["test"]["greedy_bleu"] = -1.0  # figures from older code
+    (tmp_path / meta_path.name).write_text(json.dumps(stale), encoding="utf-8")
+    with pytest.raises(ValueError, match="say why"):
+        reference.retest(name, " ")
+    meta = reference.retest(name, "a test")
+    assert reference.sidecar(name)["test"] == meta["test"]  # written to the sidecar
+    assert meta["test"]["greedy_bleu"] == pytest.approx(json.loads(meta_path.read_text())["test"]["greedy_bleu"],
+                                                        abs=SCORE_TOL)  # what the shipped sidecar says
+    last = reference.sidecar(name)["retested"][-1]
+    assert last["why"] == "a test" and last["changed"]["greedy_bleu"][0] == -1.0 and "cpu" in last["machine"]
+    assert {k: v for k, v in reference.sidecar(name).items() if k not in ("test", "retested")} == \
+        {k: v for k, v in stale.items() if k not in ("test", "retested")}  # nothing else changes

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from course_utils.seq2seq.tokens import (END, PAD, SPECIALS, START, UNK, build_vocabulary, decode_ids, detokenize_words, encode,
                                  tokenize_de_number_morphemes, tokenize_en_number_words, tokenize_words)
@@ -358,3 +360,29 @@ def test_stop_at_ends_translator_training_once_every_training_token_is_right() -
     assert len(stopped["loss"]) == first + 1 and stopped["loss"] == full["loss"][: first + 1]
     with pytest.raises(ValueError, match="stop_at"):
         train_translator(_tiny("luong"), PAIRS, None, epochs=1, stop_at=0)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(1, 12).flatmap(lambda n: st.tuples(
+    st.lists(st.floats(0, 1, allow_nan=False), min_size=n + 3, max_size=n + 3),
+    st.lists(st.sampled_from([UNK, 5, 6, 7]), min_size=n, max_size=n), st.just(n))))
+def test_unk_replacement_copies_an_unknown_source_word_when_there_is_one(case: tuple) -> None:
+    """An output [UNK] takes the source position attention weighs most, among the source's own
+    [UNK] words when it has any, and never a padding position."""
+    from course_utils.seq2seq.translator import _copied_position
+
+    weights, ids, n = case
+    src = np.array(ids + [PAD] * 3)  # (S,) = n tokens, then padding
+    pos = _copied_position(np.array(weights), src, n)
+    assert 0 <= pos < n
+    candidates = [k for k in range(n) if ids[k] == UNK] or list(range(n))
+    assert pos in candidates and weights[pos] == max(weights[k] for k in candidates)
+
+
+def test_unk_replacement_prefers_the_unknown_name_to_a_word_attention_also_weighs() -> None:
+    from course_utils.seq2seq.translator import _copied_position
+
+    # "Amelia is my friend ." with "Amelia" unknown; attention at the output [UNK] peaks on "my"
+    src = np.array([UNK, 5, 6, 7, 8, PAD])
+    assert _copied_position(np.array([0.2, 0.1, 0.5, 0.1, 0.1, 0.0]), src, 5) == 0
+    assert _copied_position(np.array([0.2, 0.1, 0.5, 0.1, 0.1, 0.0]), np.array([4, 5, 6, 7, 8, PAD]), 5) == 2

@@ -10,8 +10,9 @@ How ``translate`` treats awkward inputs (documented behaviour, tested):
 
 * an empty or blank string translates to ``""`` without calling the model;
 * an unknown word becomes ``[UNK]`` on the way in; an output ``[UNK]`` is replaced by
-  the source word the decoder attended to most (attention models, ``unk_replace=True``,
-  the default) or left as ``[UNK]`` (models without attention);
+  the source word the decoder attended to most, among the source's own unknown words when
+  it has any (attention models, ``unk_replace=True``, the default), or left as ``[UNK]``
+  (models without attention);
 * input longer than ``max_source_len`` tokens is cut to that length, with a warning;
 * anything that is not a list of strings raises ``TypeError`` saying what to pass;
 * a decoding setting out of range (``beam_width`` or ``batch_size`` < 1, a negative or
@@ -65,6 +66,18 @@ def _cut_to_longest(inputs: Any, tgt_out: Any) -> Any:
 
     s, t = width(src), width(tgt_out)  # tgt_out = y_1 .. y_n [END] is never shorter than tgt_in
     return (src[:, :s], tgt_in[:, :t]), tgt_out[:, :t]
+
+
+def _copied_position(weights: np.ndarray, src_ids: np.ndarray, n_tokens: int) -> int:
+    """The source position whose word replaces an output ``[UNK]``: the one with the largest
+    attention weight (weights (S,), src_ids (S,)) among the sentence's ``n_tokens`` tokens, and
+    among its unknown words alone when it has any. An output ``[UNK]`` nearly always stands for
+    a source word the model cannot read ("Amelia"), not for the word next to it that attention
+    also looks at ("my")."""
+    weights, unknown = np.asarray(weights[:n_tokens], float), np.asarray(src_ids[:n_tokens]) == UNK
+    if unknown.any():
+        weights = np.where(unknown, weights, -np.inf)
+    return int(np.argmax(weights))
 
 
 def _check_pairs(pairs: Any) -> None:
@@ -277,7 +290,7 @@ class Translator(keras.Model):
             for j, i in enumerate(idx):
                 tokens = decode_ids(ids[j], self.target_vocab)
                 if unk_replace and att is not None:
-                    tokens = [src_tokens[j][min(int(np.argmax(att[j, p])), len(src_tokens[j]) - 1)]
+                    tokens = [src_tokens[j][_copied_position(att[j, p], src[j], len(src_tokens[j]))]
                               if tok == SPECIALS[UNK] else tok for p, tok in enumerate(tokens)]
                 out[i] = detok(tokens)
         return out

@@ -787,7 +787,8 @@ def retest(name: str, why: str) -> dict[str, Any]:
     its sidecar's ``test``, noting the date, the machine and ``why`` under ``retested``. For a
     change in how a model is *used* (decoding, say), not in the model: the weights stay as trained."""
     if not why.strip():
-        raise ValueError("say why the figures change, e.g. --retest translator_words --why '[UNK] replacement copies unknown words'")
+        raise ValueError("say why the figures change, e.g. python -m course_kit.reference translator_words "
+                         "--retest '[UNK] replacement copies unknown words'")
     _, meta_path = _paths(name)
     meta = sidecar(name)
     before = meta["test"]
@@ -854,8 +855,9 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         parser.error(f"unknown reference model(s) {unknown}; choose from {', '.join(REFERENCES)}")
     if args.retest is not None:
-        if not args.names:
-            parser.error("--retest needs the names of the models to evaluate again")
+        if not args.names or not args.retest.strip():
+            parser.error("--retest needs the names of the models to evaluate again and why, e.g. "
+                         "python -m course_kit.reference translator_words --retest '[UNK] replacement changed'")
         for name in args.names:
             meta = retest(name, args.retest)
             print(f"{name}: test {json.dumps(meta['test'])}; changed {json.dumps(meta['retested'][-1]['changed'])}")

@@ -116,11 +116,14 @@ DEMO_NAMES = ("john",)  # kept out of the augmentation, so that "My name is John
 # fine-tuned models were trained after the change.
 
 
-def translator_data(settings: dict[str, Any] = TRANSLATOR_SETTINGS) -> dict[str, Any]:
+def translator_data(settings: dict[str, Any] = TRANSLATOR_SETTINGS,
+                    eval_names: list[str] | None = None) -> dict[str, Any]:
     """The reference translator's pairs: the training split of ``settings["source"]`` without any
     pair whose English or German side (normalised) is a sentence of the auf-deutsch validation or
     test split; name substitution and vocatives on top, with first names from the ``names``
-    training split (never the evaluation names); auf-deutsch's validation and test splits."""
+    training split (never the evaluation names); auf-deutsch's validation and test splits; and
+    ``eval_names``, the unseen names to test copying on: by default 40 from the ``names`` test
+    split that occur nowhere in the pairs."""
     from course_utils.data import load_names, load_translation, normalise
     from course_utils.seq2seq.names import add_vocatives, substitute_names
 
@@ -129,13 +132,14 @@ def translator_data(settings: dict[str, Any] = TRANSLATOR_SETTINGS) -> dict[str,
     held_out = {normalise(s) for split in (small.validation, small.test) for pair in split for s in pair}
     train = [p for p in big.train if normalise(p[0]) not in held_out and normalise(p[1]) not in held_out]
     names = load_names()
-    corpus_words = {w.lower() for pair in big.train + small.validation + small.test for s in pair
-                    for w in re.findall(r"\w+", s)}
     replacements = [n.capitalize() for n in names.train if n not in DEMO_NAMES]
     known = set(names.train) | set(names.validation) | set(names.test)
     extra = substitute_names(train, known, replacements, copies=settings["name_copies"], seed=settings["seed"])
     extra += add_vocatives(train, replacements, settings["vocatives"], seed=settings["seed"])
-    eval_names = [n.capitalize() for n in names.test if n not in corpus_words and n.isalpha()][:40]
+    if eval_names is None:
+        corpus_words = {w.lower() for pair in big.train + small.validation + small.test for s in pair
+                        for w in re.findall(r"\w+", s)}
+        eval_names = [n.capitalize() for n in names.test if n not in corpus_words and n.isalpha()][:40]
     return {"train": train + extra, "validation": small.validation, "test": small.test,
             "counts": {"source_train": len(big.train), "dropped_held_out": len(big.train) - len(train),
                        "name_substitutions": settings["name_copies"], "augmented": len(extra),
@@ -269,12 +273,12 @@ TUNED_SETTINGS: dict[str, dict[str, Any]] = {
 }
 
 
-def tuned_data(settings: dict[str, Any]) -> dict[str, Any]:
+def tuned_data(settings: dict[str, Any], base: dict[str, Any] | None = None) -> dict[str, Any]:
     """A fine-tuned translator's pairs: auf-deutsch's training split with its own name examples,
-    and the base model's validation, test and unseen names (so that their figures compare)."""
-    data = translator_data(settings)
-    data["eval_names"] = sidecar(settings["base"])["eval_names"]
-    return data
+    and the base model's validation, test and unseen names (so that their figures compare).
+    ``base``: the base's sidecar, when the caller has read it already."""
+    base = base if base is not None else sidecar(settings["base"])
+    return translator_data(settings, eval_names=base["eval_names"])
 
 
 def train_tuned_translator(name: str) -> tuple[Any, dict[str, Any]]:
@@ -286,7 +290,7 @@ def train_tuned_translator(name: str) -> tuple[Any, dict[str, Any]]:
     settings = TUNED_SETTINGS[name]
     base = sidecar(settings["base"])
     model = load(settings["base"])
-    data = tuned_data(settings)
+    data = tuned_data(settings, base)
     last = base["curve"][-1]
     set_seed(settings["seed"])
     curve, seconds = _fit_translator(model, data, settings, base["train_seconds"], last["tokens"])

@@ -266,6 +266,17 @@ def _translator_sidecar(name: str, model: Any, settings: dict[str, Any], data: d
 # settings now. Every vocative repeats an in-domain sentence with a name added: more in-domain text
 # as well as more names. Subword regularisation on top (each epoch a new cut of every sentence, drawn
 # from its 16 best with alpha 0.1, Kudo 2018) did worse: 23.02 / 25.57 and 47.5%.
+# A copy head (pointer-generator, See et al. 2017: a gate g mixes the vocabulary distribution with
+# attention's weights put on the source's own pieces) added to 'translator' before this fine-tuning,
+# 2026-12-01, seed 1234, about 5.5 min each, test BLEU greedy / beam 5 and unseen names copied:
+# left to itself, 25.56 / 28.04 and 84.2%, but the gate learnt to stay open to the vocabulary
+# (g = 1.00 on every piece of "Wo ist Barrett?"): with joint subwords the vocabulary can write every
+# piece, so nothing rewards copying. Teaching the gate directly (Gulcehre et al. 2016), with "copy" as
+# its target wherever the next piece occurs in the source: 24.66 / 27.12 and 61.7%; it copied shared
+# pieces such as "I" of "Ich" and lost sentence openings. With "copy" only for a piece that stands
+# beside the same neighbour in the source, and that loss training the gate alone: 25.42 / 27.42 and
+# 65.8%; "Ada is my friend." became "Mein Freund ist meine Freundda.". None copies names better than
+# this fine-tuning without the head (80.8%), so no model has one.
 TUNED_SETTINGS: dict[str, dict[str, Any]] = {
     name: {"base": base, "source": "auf-deutsch", "max_words": 10, "epochs": 20, "batch_size": 64,
            "learning_rate": 1e-3, "seed": 1234, "name_copies": 100, "vocatives": 3000}

@@ -123,9 +123,10 @@ def translator_data(settings: dict[str, Any] = TRANSLATOR_SETTINGS,
     test split; name substitution and vocatives on top, with first names from the ``names``
     training split (never the evaluation names); auf-deutsch's validation and test splits; and
     ``eval_names``, the unseen names to test copying on: by default 40 from the ``names`` test
-    split that occur nowhere in the pairs."""
+    split that occur nowhere in the pairs; and ``known_words``, the lower-cased English words of
+    the training pairs (what ``PassThroughNames`` leaves to the model)."""
     from course_utils.data import load_names, load_translation, normalise
-    from course_utils.seq2seq.names import add_vocatives, substitute_names
+    from course_utils.seq2seq.names import add_vocatives, source_words, substitute_names
 
     small = load_translation("auf-deutsch", max_words=settings["max_words"])
     big = load_translation(settings["source"], max_words=settings["max_words"])
@@ -144,13 +145,14 @@ def translator_data(settings: dict[str, Any] = TRANSLATOR_SETTINGS,
             "counts": {"source_train": len(big.train), "dropped_held_out": len(big.train) - len(train),
                        "name_substitutions": settings["name_copies"], "augmented": len(extra),
                        "train": len(train) + len(extra), "validation": len(small.validation), "test": len(small.test)},
-            "eval_names": eval_names}
+            "eval_names": eval_names, "known_words": source_words(train + extra)}
 
 
 def evaluate_translator(model: Any, data: dict[str, Any]) -> dict[str, Any]:
-    """Test BLEU/chrF/exact match (greedy and beam 5), the unknown-token rate, and the name-copy rate."""
+    """Test BLEU/chrF/exact match (greedy and beam 5), the unknown-token rate, and the name-copy
+    rate, of the model alone and with unseen names passed through (``PassThroughNames``)."""
     from course_utils.seq2seq.evaluation import evaluate_translations, unknown_rate
-    from course_utils.seq2seq.names import name_copy_rate
+    from course_utils.seq2seq.names import PassThroughNames, name_copy_rate
 
     test_en, test_de = [e for e, _ in data["test"]], [d for _, d in data["test"]]
     out: dict[str, Any] = {}
@@ -161,7 +163,20 @@ def evaluate_translator(model: Any, data: dict[str, Any]) -> dict[str, Any]:
     copies = name_copy_rate(model, data["eval_names"])
     out["name_copy_rate"] = round(float(copies["copied"].mean()), 4)
     out["name_copy_by_pattern"] = {k: round(float(v), 4) for k, v in copies.groupby("pattern")["copied"].mean().items()}
+    passing = PassThroughNames(model, data["known_words"])
+    out["pass_through_name_copy_rate"] = round(float(name_copy_rate(passing, data["eval_names"])["copied"].mean()), 4)
+    out["pass_through_greedy_bleu"] = round(evaluate_translations(passing.translate(test_en), test_de)["bleu"], 2)
     return out
+
+
+def known_words(name: str) -> set[str]:
+    """The lower-cased English words that translator reference ``name`` was trained on (a
+    fine-tuned one: its base's too), for ``PassThroughNames(load(name), known_words(name))``."""
+    _paths(name)  # an unknown name raises, listing the choices
+    translators = [n for n, spec in REFERENCES.items() if spec["evaluate"] is evaluate_translator]
+    if name not in translators:
+        raise ValueError(f"{name} is not a translator; choose one of {', '.join(translators)}")
+    return REFERENCES[name]["data"](sidecar(name))["known_words"]
 
 
 def _token_count(model: Any, pairs: list[tuple[str, str]]) -> int:
@@ -289,7 +304,9 @@ def tuned_data(settings: dict[str, Any], base: dict[str, Any] | None = None) -> 
     and the base model's validation, test and unseen names (so that their figures compare).
     ``base``: the base's sidecar, when the caller has read it already."""
     base = base if base is not None else sidecar(settings["base"])
-    return translator_data(settings, eval_names=base["eval_names"])
+    data = translator_data(settings, eval_names=base["eval_names"])
+    data["known_words"] |= translator_data(base["settings"], eval_names=base["eval_names"])["known_words"]
+    return data
 
 
 def train_tuned_translator(name: str) -> tuple[Any, dict[str, Any]]:

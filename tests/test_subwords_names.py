@@ -143,3 +143,73 @@ def test_vocatives_put_the_same_name_on_both_sides() -> None:
     assert all(de.split(", ", 1)[1][0] in "wi" for _, de in starts)  # "wo", "ich": the corpus has them in lower case
     with pytest.raises(ValueError, match="nowhere to put a name"):
         add_vocatives([("No end", "Kein Ende")], ["Lena"], n=1)
+
+
+class _Dictionary:
+    """A toy translator: word by word from a small dictionary; a word it does not know becomes
+    "Xyz" (as a model garbles a name it never read), and a known name is copied."""
+
+    WORDS = {"where": "wo", "is": "ist", "my": "mein", "friend": "Freund", "and": "und", "anna": "Anna", "tom": "Tom",
+             "lisa": "Lisa"}
+
+    def translate(self, texts, **kwargs):
+        import re
+
+        def word(match):
+            w = self.WORDS.get(match.group().lower(), "Xyz")
+            return w.capitalize() if match.start() == 0 else w
+        return [re.sub(r"\w+", word, t) for t in texts]
+
+
+def test_pass_through_copies_unseen_names_and_leaves_known_words_to_the_model() -> None:
+    from course_utils.seq2seq.names import PassThroughNames, source_words
+
+    known = source_words([("Where is Anna?", "Wo ist Anna?"), ("Tom and Lisa are my friend", "..")])
+    assert known == {"where", "is", "anna", "tom", "and", "lisa", "are", "my", "friend"}
+    model = PassThroughNames(_Dictionary(), known)
+    assert _Dictionary().translate(["Where is Barrett?"]) == ["Wo ist Xyz?"]  # the model alone garbles the name
+    assert model.translate(["Where is Barrett?", "Barrett and Tom and Ida", "where is anna", ""]) == \
+        ["Wo ist Barrett?", "Barrett und Tom und Ida", "Wo ist Anna", ""]
+    # "Tom" is in the sentence, so "Barrett" gets "Anna" and "Ida" gets "Lisa"; a word seen in
+    # lower case ("Where") or an unseen word in lower case ("barrett") is not touched
+    assert model.mask("Barrett and Tom and Ida and barrett") == ("Anna and Tom and Lisa and barrett",
+                                                                 {"Anna": "Barrett", "Lisa": "Ida"})
+    assert model.mask("A B C D E") == ("Anna Tom Lisa D E", {"Anna": "A", "Tom": "B", "Lisa": "C"})  # placeholders ran out
+    assert PassThroughNames.unmask("Annas Buch; Annabell", {"Anna": "Ida"}) == "Idas Buch; Annabell"  # genitive, whole words
+    assert name_copy_rate(model, ["Barrett", "Ida"])["copied"].all()
+    assert not name_copy_rate(_Dictionary(), ["Barrett", "Ida"])["copied"].any()
+
+
+def test_pass_through_names_the_fix_for_bad_settings() -> None:
+    from course_utils.seq2seq.names import PassThroughNames
+
+    with pytest.raises(ValueError, match="never occur in the training sources"):
+        PassThroughNames(_Dictionary(), {"where", "is"})
+    with pytest.raises(ValueError, match="source_words"):
+        PassThroughNames(_Dictionary(), set())
+    with pytest.raises(TypeError, match="not one string"):
+        PassThroughNames(_Dictionary(), "anna tom lisa")
+    with pytest.raises(TypeError, match="translate"):
+        PassThroughNames(object(), {"anna", "tom", "lisa"})
+    with pytest.raises(TypeError, match="list of strings"):
+        PassThroughNames(_Dictionary(), {"anna", "tom", "lisa"}).translate("Where is Anna?")
+
+
+@given(st.lists(st.one_of(st.sampled_from(["where", "Where", "is", "and", "Tom", "my", "Anna", "Lisas"]),
+                          st.from_regex(r"[A-Z][a-zäöü]{1,8}", fullmatch=True)), min_size=1, max_size=8))
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_pass_through_round_trips_through_a_model_that_copies(words: list[str]) -> None:
+    from course_utils.seq2seq.names import PassThroughNames
+
+    class Copier:  # a model that copies its input: the wrapper must give the sentence back unchanged
+        def translate(self, texts, **kwargs):
+            return list(texts)
+
+    wrapper = PassThroughNames(Copier(), {"where", "is", "and", "tom", "my", "anna", "lisa"})
+    text = " ".join(words) + "."
+    masked, mapping = wrapper.mask(text)
+    assert wrapper.translate([text]) == [text]
+    assert len(mapping) <= len(wrapper.placeholders) and set(mapping) <= set(wrapper.placeholders)
+    assert all(wrapper.unseen(w) for w in mapping.values())
+    pairs = list(zip(text.split(), masked.split()))  # one placeholder per word, so the words align
+    assert len(pairs) == len(words) and all(new == old for old, new in pairs if not wrapper.unseen(old.strip(".")))

@@ -8,6 +8,13 @@ corpus has a handful of pairs with a name on both sides, so :func:`substitute_na
 more of them: each such pair again with other names (from a list of names the evaluation
 never uses). :func:`name_copy_rate` then measures copying on names the corpus never saw.
 
+:class:`PassThroughNames` does not teach copying: it wraps a trained translator and, before
+translating, replaces each capitalised word the model never read with a placeholder name that
+the model has seen copied often ("Anna"), then puts the word back into the output. This is the
+placeholder (entity masking) step of many production MT systems, and the subword cousin of
+``[UNK]`` replacement: it decides by a rule what to copy, so the network only has to copy
+a name it knows well, and it works only as well as the network copies that name.
+
 >>> substitute_names([("I am Anna.", "Ich bin Anna.")], known={"anna"}, replacements=["Lena", "Ida"], copies=2)
 [('I am Lena.', 'Ich bin Lena.'), ('I am Ida.', 'Ich bin Ida.')]
 """
@@ -25,7 +32,8 @@ from ..validate import positive_int
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["MONTHS", "NAME_PATTERNS", "add_vocatives", "name_copy_rate", "names_in_both", "substitute_names"]
+__all__ = ["MONTHS", "NAME_PATTERNS", "PLACEHOLDERS", "PassThroughNames", "add_vocatives", "name_copy_rate", "names_in_both",
+           "source_words", "substitute_names"]
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -42,6 +50,11 @@ NAME_PATTERNS: tuple[tuple[str, str], ...] = (
 MONTHS: frozenset[str] = frozenset(
     "january february march april may june july august september october november december "
     "januar februar märz mai juni juli oktober dezember".split())
+
+# The first names that the course's translation pairs hold on both sides most often (names_in_both
+# on the training splits of auf-deutsch and of auf-deutsch with Ding: Anna 7 and 8 times, then Tom
+# and Lisa): chosen from training data, not from the name test.
+PLACEHOLDERS: tuple[str, ...] = ("Anna", "Tom", "Lisa")
 
 
 def _check_names(name: str, names: Any) -> list[str]:
@@ -153,3 +166,85 @@ def add_vocatives(pairs: Sequence[tuple[str, str]], names: Sequence[str], n: int
         else:
             out.append((f"{en[:-1]}, {name}{en[-1]}", f"{de[:-1]}, {name}{de[-1]}"))
     return out
+
+
+def source_words(pairs: Sequence[tuple[str, str]]) -> set[str]:
+    """Every word of the source (first) sides of ``pairs``, in lower case: the words a
+    translator trained on them has read. ``source_words([("I am Anna.", "Ich bin Anna.")])``
+    is ``{"i", "am", "anna"}``."""
+    if isinstance(pairs, str) or not all(isinstance(p, tuple) and len(p) == 2 and isinstance(p[0], str) for p in pairs):
+        raise TypeError("source_words() takes (source, target) pairs of strings, e.g. pairs.train")
+    return {w.lower() for en, _ in pairs for w in _WORD.findall(en)}
+
+
+class PassThroughNames:
+    """A translator that passes capitalised words its model never read straight through.
+
+    ``PassThroughNames(model, known_words).translate(["Where is Barrett?"])``: "Barrett" is
+    capitalised and not in ``known_words`` (the lower-cased source words of the model's training
+    pairs, :func:`source_words`), so the model translates "Where is Anna?" and "Anna" in its output
+    becomes "Barrett" again (also inside the genitive "Annas"). A word the model did read, at
+    any case ("Where", "Berlin"), is left to the model. Each unseen word of a sentence gets its
+    own placeholder, one not already in the sentence (nor with an s: "Annas"); when they run
+    out, the remaining unseen words go to the model unchanged. If the model drops a placeholder,
+    its word is lost: the wrapper copies only what the model copies.
+
+    model: anything with ``translate(list[str], **kwargs) -> list[str]`` (a Translator).
+    placeholders: first names that the training pairs hold on both sides often, so that the
+    model copies them (``names_in_both`` lists such pairs); each must be in ``known_words``.
+    The default, :data:`PLACEHOLDERS`, suits the course's corpora.
+    """
+
+    def __init__(self, model: Any, known_words: Iterable[str], placeholders: Sequence[str] = PLACEHOLDERS) -> None:
+        if not callable(getattr(model, "translate", None)):
+            raise TypeError(f"model must have a translate(list[str]) method (a Translator), got {type(model).__name__}")
+        if isinstance(known_words, str):
+            raise TypeError("known_words must be a collection of words, e.g. source_words(pairs.train), not one string")
+        self.known = {w.lower() for w in known_words}
+        if not self.known:
+            raise ValueError("known_words is empty; pass the source words of the model's training pairs: "
+                             "source_words(pairs.train)")
+        self.placeholders = _check_names("placeholders", placeholders)
+        unread = [p for p in self.placeholders if p.lower() not in self.known]
+        if unread:
+            raise ValueError(f"placeholder(s) {unread} never occur in the training sources, so the model cannot have "
+                             "learnt to copy them; choose names that names_in_both(pairs.train, ...) finds often")
+        self.model = model
+
+    def unseen(self, word: str) -> bool:
+        """True for a capitalised word whose lower-case form the model never read."""
+        return word[:1].isupper() and word.lower() not in self.known
+
+    def mask(self, text: str) -> tuple[str, dict[str, str]]:
+        """``(text with each unseen word replaced by a placeholder, {placeholder: word})``."""
+        words = set(_WORD.findall(text))
+        # a placeholder that the text already holds, alone or with a genitive s, would be put back wrongly
+        free = [p for p in self.placeholders if p not in words and p + "s" not in words]
+        chosen: dict[str, str] = {}  # word -> placeholder
+
+        def swap(match: re.Match[str]) -> str:
+            word = match.group()
+            if self.unseen(word) and word not in chosen and free:
+                chosen[word] = free.pop(0)
+            return chosen.get(word, word)
+
+        masked = _WORD.sub(swap, text)
+        return masked, {p: w for w, p in chosen.items()}
+
+    @staticmethod
+    def unmask(text: str, mapping: dict[str, str]) -> str:
+        """Put each word back where its placeholder stands in ``text`` (a whole word, or before a genitive s)."""
+        if not mapping:
+            return text
+        # one pass over all placeholders, so that a word put back is never read as another placeholder
+        pattern = re.compile(r"\b(" + "|".join(map(re.escape, mapping)) + r")(?=s?\b)")
+        return pattern.sub(lambda match: mapping[match.group(1)], text)
+
+    def translate(self, texts: Sequence[str], **translate_kwargs: Any) -> list[str]:
+        """Translate ``texts`` with the model (``translate_kwargs`` go to its ``translate``),
+        unseen capitalised words passed through."""
+        if isinstance(texts, str) or not all(isinstance(t, str) for t in texts):
+            raise TypeError("translate() takes a list of strings; wrap one sentence as translate([sentence])")
+        masked = [self.mask(t) for t in texts]
+        outputs = self.model.translate([m for m, _ in masked], **translate_kwargs)
+        return [self.unmask(out, mapping) for out, (_, mapping) in zip(outputs, masked)]

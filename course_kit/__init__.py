@@ -9,5 +9,5 @@ notebooks), :mod:`~course_kit.env` (environment check), :mod:`~course_kit.report
 :mod:`~course_kit.tflog` (TensorFlow's log level and start-up lines).
 
 The kit imports the learner library :mod:`course_utils`; the library never imports the kit
-(``tests/test_import_direction.py``).
+(``tests/test_import_rules.py``).
 """

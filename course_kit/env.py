@@ -6,7 +6,8 @@ import importlib.metadata
 import os
 import platform
 import sys
-from pathlib import Path
+
+from .machine import cpu_model
 
 # The Python versions the course supports (pyproject.toml, the Makefile and
 # environment.yml say the same; tests/test_environment.py keeps them in step).
@@ -41,16 +42,6 @@ def _version(package: str) -> str | None:
         return importlib.metadata.version(package)
     except importlib.metadata.PackageNotFoundError:
         return None
-
-
-def _cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
 
 
 def versions() -> dict[str, str]:
@@ -88,7 +79,7 @@ def hardware() -> dict[str, object]:
 
     gpus = [d.name for d in tf.config.list_physical_devices("GPU")]
     return {
-        "cpu": _cpu_model(),
+        "cpu": cpu_model(),
         "cores": os.cpu_count(),
         "gpus": gpus or "none (the course is designed for CPU)",
         "oneDNN": os.environ.get("TF_ENABLE_ONEDNN_OPTS", "default (on)"),

@@ -2,11 +2,12 @@
 
 Counted analytically, matrix products only: a product of an (m, k) and a (k, n) matrix is
 ``2 m k n`` FLOPs (one multiply and one add per term). Per token (one character of one
-sequence), for embedding width D, hidden width H and vocabulary V::
+sequence), for embedding width D, hidden width H and vocabulary V, by ``cell``
+(:mod:`course_utils.cell_kinds`)::
 
-    SimpleRNN  2 (D + H) H           h_t = tanh(x_t W_x + h_{t-1} W_h + b)
-    GRU        2 * 3 (D + H) H       three gates' worth of kernels (Keras's reset_after=True)
-    LSTM       2 * 4 (D + H) H       four gates
+    "simple"   2 (D + H) H           h_t = tanh(x_t W_x + h_{t-1} W_h + b)     (SimpleRNN)
+    "gru"      2 * 3 (D + H) H       three gates' worth of kernels (Keras's reset_after=True)
+    "lstm"     2 * 4 (D + H) H       four gates
     output     2 H V                 the Dense layer's logits
 
 The embedding is a table lookup (no FLOPs). Training costs about 3x the forward products:
@@ -23,57 +24,61 @@ from __future__ import annotations
 
 import os
 import re
-from pathlib import Path
 from typing import Any
 
-GATES = {"SimpleRNN": 1, "GRU": 3, "LSTM": 4}
+from course_utils.cell_kinds import check_cell
+
+from .machine import CPUINFO, cpu_flags, cpu_model
+
+GATES = {"simple": 1, "gru": 3, "lstm": 4}
+"""Gate-sized kernels per kind of cell (``cell_kinds.CELLS``), in the order of the report."""
 TRAIN_FACTOR = 3  # forward + backward ~ 3 x forward matrix products
 
 
-def _check(cell: str, *sizes: int) -> None:
-    if cell not in GATES:
-        raise ValueError(f"cell must be one of {sorted(GATES)}, got {cell!r}")
+def _check(cell: str, *sizes: int) -> str:
+    """``cell`` lower-cased (checked by ``check_cell``), once every size is a positive int."""
+    cell = check_cell(cell)
     for s in sizes:
         if isinstance(s, bool) or not isinstance(s, int) or s < 1:
             raise ValueError(f"sizes must be positive ints, got {s!r}")
+    return cell
 
 
 def recurrent_flops_per_token(cell: str, embed_dim: int, units: int) -> int:
     """Forward matmul FLOPs of one recurrent step for one sequence: ``2 * gates * (D + H) * H``."""
-    _check(cell, embed_dim, units)
-    return 2 * GATES[cell] * (embed_dim + units) * units
+    return 2 * GATES[_check(cell, embed_dim, units)] * (embed_dim + units) * units
 
 
-def forward_flops_per_token(cell: str, embed_dim: int, units: int, vocab: int) -> int:
+def forward_flops_per_token(cell: str, embed_dim: int, units: int, vocab_size: int) -> int:
     """Forward matmul FLOPs per token of Embedding(V, D) -> cell(H) -> Dense(V)."""
-    _check(cell, embed_dim, units, vocab)
-    return recurrent_flops_per_token(cell, embed_dim, units) + 2 * units * vocab
+    cell = _check(cell, embed_dim, units, vocab_size)
+    return recurrent_flops_per_token(cell, embed_dim, units) + 2 * units * vocab_size
 
 
-def train_flops_per_token(cell: str, embed_dim: int, units: int, vocab: int) -> int:
+def train_flops_per_token(cell: str, embed_dim: int, units: int, vocab_size: int) -> int:
     """Training FLOPs per token: ``3 x`` the forward matrix products."""
-    return TRAIN_FACTOR * forward_flops_per_token(cell, embed_dim, units, vocab)
+    return TRAIN_FACTOR * forward_flops_per_token(cell, embed_dim, units, vocab_size)
 
 
 def formula(cell: str) -> str:
     """The forward formula as text, for the report."""
-    _check(cell)
-    g = GATES[cell]
+    g = GATES[_check(cell)]
     return f"{'2' if g == 1 else f'2*{g}'}*(D+H)*H + 2*H*V"
 
 
 # --------------------------------------------------------------------------- the machine's peak
 def cpu_facts(cpuinfo: str | None = None) -> dict[str, Any]:
-    """Cores, flags and clock of this CPU, from ``/proc/cpuinfo`` (Linux)."""
+    """Cores, flags and clock of this CPU, from ``/proc/cpuinfo`` (Linux) or the text ``cpuinfo``.
+    The model name and the vector flags are :mod:`course_kit.machine`'s; the clock and the
+    processor count, which only the peak needs, are read here."""
     if cpuinfo is None:
         try:
-            cpuinfo = Path("/proc/cpuinfo").read_text(encoding="utf-8")
-        except OSError:
+            cpuinfo = CPUINFO.read_text(encoding="utf-8")
+        except OSError:  # not Linux
             cpuinfo = ""
-    flags = set(re.search(r"^flags\s*:\s*(.*)$", cpuinfo, re.M).group(1).split()) if "flags" in cpuinfo else set()
+    flags = set(cpu_flags(cpuinfo))
     mhz = [float(m) for m in re.findall(r"^cpu MHz\s*:\s*([\d.]+)", cpuinfo, re.M)]
-    model = re.search(r"^model name\s*:\s*(.*)$", cpuinfo, re.M)
-    name = model.group(1).strip() if model else ""
+    name = cpu_model(cpuinfo)
     ghz_in_name = re.search(r"@\s*([\d.]+)\s*GHz", name)
     processors = len(re.findall(r"^processor\s*:", cpuinfo, re.M)) or os.cpu_count() or 1
     ghz = float(ghz_in_name.group(1)) if ghz_in_name else (max(mhz) / 1000 if mhz else None)

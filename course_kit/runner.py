@@ -40,7 +40,7 @@ from .tflog import quiet_notebook, quiet_tf_env
 
 ROOT = repo_root()
 CELL_TIMEOUT_S = 600
-_RUN_TIME = re.compile(r"\*\*Run time:\*\*\s*(\d+(?:\.\d+)?)\s*s")
+_RUN_TIME = re.compile(r"\*\*Run time:\*\*\s*(?:about\s+)?(\d+(?:\.\d+)?)\s*s")
 
 
 def stated_seconds(path: Path) -> float:

@@ -32,7 +32,7 @@ def receptive_field(kernel_size: int, dilations: Sequence[int]) -> int:
     return 1 + (kernel_size - 1) * sum(dilations)
 
 
-def build_conv_classifier(vocabulary_size: int, embed_dim: int = 16, filters: int = 32, kernel_size: int = 5,
+def build_conv_classifier(vocab_size: int, embed_dim: int = 16, filters: int = 32, kernel_size: int = 5,
                           num_layers: int = 1, learning_rate: float = 2e-3) -> Any:
     """Token ids (batch, T), 0 = padding -> P(positive) (batch, 1), compiled with
     Adam(learning_rate), binary cross-entropy and accuracy: trained end to end on the labels.
@@ -42,12 +42,12 @@ def build_conv_classifier(vocabulary_size: int, embed_dim: int = 16, filters: in
     Dense(1, sigmoid). Padding is embedded like a word (Conv1D takes no mask)."""
     import keras
 
-    for name, value in (("vocabulary_size", vocabulary_size), ("embed_dim", embed_dim), ("filters", filters),
+    for name, value in (("vocab_size", vocab_size), ("embed_dim", embed_dim), ("filters", filters),
                         ("kernel_size", kernel_size), ("num_layers", num_layers)):
         positive_int(name, value)
     finite_number("learning_rate", learning_rate, low=0, low_open=True)
     ids = keras.Input(shape=(None,), dtype="int32", name="token_ids")
-    x = keras.layers.Embedding(vocabulary_size, embed_dim, name="embedding")(ids)
+    x = keras.layers.Embedding(vocab_size, embed_dim, name="embedding")(ids)
     for i in range(num_layers):
         x = keras.layers.Conv1D(filters, kernel_size, padding="same", activation="relu", name=f"conv{i + 1}")(x)
     x = keras.layers.GlobalMaxPooling1D(name="max_over_positions")(x)

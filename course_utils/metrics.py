@@ -1,4 +1,23 @@
-"""Small metric helpers and the model -> metrics table that chapters 08 and 09 use."""
+"""Metrics that any chapter can use: :func:`mae`, binary :func:`accuracy`, and
+:func:`metrics_table` (one row per model, chapters 08 and 09).
+
+Where the course's metrics live, and why: a metric that only makes sense for one kind of
+model stays with that topic, beside the code whose output it scores; a metric that any
+model's numbers can go through lives here. So:
+
+- here (:mod:`course_utils.metrics`): metrics of plain arrays of targets and predictions,
+  and the table that compares models;
+- :mod:`course_utils.rnn.lm_metrics`: language models: ``perplexity`` and
+  ``bits_per_char`` of a cross-entropy, and the ``CharNGram`` baseline to beat;
+- :mod:`course_utils.tagging.metrics` (and ``tagging.entities`` for spans): one label per
+  token: per-tag precision/recall/F1, token accuracy, the most-frequent-tag baseline;
+- :mod:`course_utils.seq2seq.evaluation`: translations: corpus BLEU and chrF, the rate of
+  unknown words, the paired bootstrap between systems, and attention plots;
+- ``masked_loss``/``masked_accuracy`` in :mod:`course_utils.seq2seq.layers`: Keras
+  training metrics of the translator, compiled into the model.
+
+A new metric goes to its topic's module; it moves here once a second topic needs it.
+"""
 
 from __future__ import annotations
 

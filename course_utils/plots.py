@@ -10,10 +10,12 @@ import numpy as np
 
 from .validate import int_in_range
 
-__all__ = ["plot_accuracy_vs_lag", "plot_gradient_norms", "plot_training_curves", "smooth"]
+__all__ = ["axes_or_new", "plot_accuracy_vs_lag", "plot_gradient_norms", "plot_training_curves", "smooth"]
 
 
-def _axes(ax: Any, figsize: tuple[float, float]) -> tuple[Any, Any]:
+def axes_or_new(ax: Any, figsize: tuple[float, float]) -> tuple[Any, Any]:
+    """``(ax.figure, ax)`` for a given matplotlib Axes, or a new figure of ``figsize`` inches
+    and its one Axes when ``ax`` is None: how every ``plot_*`` function of the library starts."""
     import matplotlib.pyplot as plt
 
     if ax is None:
@@ -67,7 +69,7 @@ def plot_training_curves(curves: Any, ax: Any = None, smooth_window: int = 1, xl
         if not curves:
             raise ValueError("no curves to plot: pass a History, a dict of lists, or a list of numbers")
         lines = [(str(name), values, {}) for name, values in curves.items()]
-    fig, ax = _axes(ax, (6, 3))
+    fig, ax = axes_or_new(ax, (6, 3))
     for name, values, style in lines:
         values = np.asarray(values, dtype="float64")
         if values.ndim != 1 or values.size == 0:
@@ -90,7 +92,7 @@ def plot_gradient_norms(norms: Mapping[str, Sequence[float] | np.ndarray], ax: A
     Pass ``ylabel`` when the curves are something else, e.g. ratios to the norm at the last step."""
     if not isinstance(norms, Mapping) or not norms:
         raise ValueError("norms must be a non-empty dict: label -> array of gradient norms by distance")
-    fig, ax = _axes(ax, (6, 3.5))
+    fig, ax = axes_or_new(ax, (6, 3.5))
     for label, values in norms.items():
         values = np.asarray(values, dtype="float64")
         if values.ndim != 1:
@@ -113,7 +115,7 @@ def plot_accuracy_vs_lag(table: Any, ax: Any = None, title: str = "Memory over a
     missing = {"model", "lag", "accuracy", "chance"} - set(table.columns)
     if missing or table.empty:
         raise ValueError(f"table needs rows with columns model, lag, accuracy, chance; missing {sorted(missing)}")
-    fig, ax = _axes(ax, (6, 3.5))
+    fig, ax = axes_or_new(ax, (6, 3.5))
     for name, rows in table.groupby("model", sort=False):
         rows = rows.sort_values("lag")
         ax.plot(rows["lag"], 100 * rows["accuracy"], marker="o", label=str(name))

@@ -1,4 +1,4 @@
-"""Many-to-one text classification: a bag-of-words baseline, an RNN classifier, and
+"""Many-to-one text classification (chapter 08): a bag-of-words baseline, an RNN classifier, and
 helpers for scoring sentences and finding confident mistakes.
 
 Token ids come from a Keras ``TextVectorization`` layer (0 = padding, 1 = [UNK]).
@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from .cell_kinds import check_cell, recurrent_layer
 from .validate import binary_labels, finite_array, finite_number, in_unit_interval, int_in_range, positive_int
 
 __all__ = [
@@ -64,13 +65,13 @@ class BagOfWordsLogisticRegression:
 
         ids = self.vectorizer(texts).numpy()
         rows, cols = np.nonzero(ids)
-        matrix = sparse.csr_matrix((np.ones(len(rows)), (rows, ids[rows, cols])), shape=(len(texts), self.vocabulary_size))
+        matrix = sparse.csr_matrix((np.ones(len(rows)), (rows, ids[rows, cols])), shape=(len(texts), self.vocab_size))
         matrix.sum_duplicates()
         matrix.data[:] = 1.0  # presence, not counts (np.nonzero already skipped the padding id 0)
         return matrix
 
     @property
-    def vocabulary_size(self) -> int:
+    def vocab_size(self) -> int:
         return 0 if self.vectorizer is None else int(self.vectorizer.vocabulary_size())
 
     def fit(self, texts: Sequence[str], labels: Any) -> "BagOfWordsLogisticRegression":
@@ -118,27 +119,25 @@ class BagOfWordsLogisticRegression:
 
 
 def build_text_classifier(
-    vocabulary_size: int, embed_dim: int = 32, units: int = 32, cell: str = "lstm", bidirectional: bool = False,
+    vocab_size: int, embed_dim: int = 32, units: int = 32, cell: str = "lstm", bidirectional: bool = False,
     learning_rate: float = 2e-3,
 ) -> Any:
     """Keras model: token ids (batch, T) -> P(positive) (batch, 1), compiled with
     Adam(learning_rate), binary cross-entropy and accuracy, ready for ``fit``.
 
-    Embedding(mask_zero=True) so that padding is skipped, one LSTM or GRU layer (optionally
-    Bidirectional: one pass left-to-right and one right-to-left, final states concatenated),
-    then Dense(1, sigmoid).
+    Embedding(mask_zero=True) so that padding is skipped, one recurrent layer of kind ``cell``
+    ("lstm", "gru" or "simple"; optionally Bidirectional: one pass left-to-right and one
+    right-to-left, final states concatenated), then Dense(1, sigmoid).
     """
     import keras
 
-    for name, value in (("vocabulary_size", vocabulary_size), ("embed_dim", embed_dim), ("units", units)):
+    for name, value in (("vocab_size", vocab_size), ("embed_dim", embed_dim), ("units", units)):
         positive_int(name, value)
     finite_number("learning_rate", learning_rate, low=0, low_open=True)
-    layers = {"lstm": keras.layers.LSTM, "gru": keras.layers.GRU}
-    if cell not in layers:
-        raise ValueError(f"cell must be 'lstm' or 'gru', got {cell!r}")
+    cell = check_cell(cell)
     ids = keras.Input(shape=(None,), dtype="int32", name="token_ids")
-    x = keras.layers.Embedding(vocabulary_size, embed_dim, mask_zero=True, name="embedding")(ids)
-    rnn = layers[cell](units)
+    x = keras.layers.Embedding(vocab_size, embed_dim, mask_zero=True, name="embedding")(ids)
+    rnn = recurrent_layer(cell, units)
     x = (keras.layers.Bidirectional(rnn) if bidirectional else rnn)(x)
     out = keras.layers.Dense(1, activation="sigmoid")(x)
     name = f"{'bi' if bidirectional else ''}{cell}_classifier"

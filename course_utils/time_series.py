@@ -1,4 +1,5 @@
-"""Forecasting helpers: time splits, train-only normalisation, windows, baselines, an RNN.
+"""Forecasting helpers (chapter 09): time splits, train-only normalisation, windows, baselines,
+an RNN.
 
 Notation: a series has ``n`` time steps and ``f`` features. A *window* holds
 ``window`` consecutive steps of inputs; its *origin* is the index of its last input
@@ -13,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from .cell_kinds import check_cell, recurrent_layer
 from .validate import finite_array, finite_number, int_in_range
 
 __all__ = [
@@ -300,19 +302,17 @@ class LinearForecaster:
 # --------------------------------------------------------------------------- the RNN
 def build_rnn_forecaster(window: int, n_features: int, horizon: int = 1, units: int = 32, cell: str = "gru",
                          learning_rate: float = 3e-3) -> Any:
-    """A Keras model (batch, window, f) -> (batch, horizon): one LSTM or GRU layer
-    reads the window, and a Dense layer maps its last state to the ``horizon`` values.
+    """A Keras model (batch, window, f) -> (batch, horizon): one recurrent layer of kind
+    ``cell`` ("gru", "lstm" or "simple") reads the window, and a Dense layer maps its last state to the ``horizon`` values.
     Compiled with Adam(learning_rate) and mean squared error, ready for ``fit``."""
     import keras
 
     for name, value in (("window", window), ("n_features", n_features), ("horizon", horizon), ("units", units)):
         int_in_range(name, value, 1)
     finite_number("learning_rate", learning_rate, low=0, low_open=True)
-    layers = {"lstm": keras.layers.LSTM, "gru": keras.layers.GRU}
-    if cell not in layers:
-        raise ValueError(f"cell must be 'lstm' or 'gru', got {cell!r}")
+    cell = check_cell(cell)
     inputs = keras.Input(shape=(window, n_features))
-    state = layers[cell](units)(inputs)
+    state = recurrent_layer(cell, units)(inputs)
     outputs = keras.layers.Dense(horizon)(state)
     model = keras.Model(inputs, outputs, name=f"{cell}_forecaster")
     model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="mse")

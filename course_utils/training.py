@@ -12,7 +12,8 @@ not twice), :func:`compile_once` (a model's forward pass compiled for one helper
 :func:`stop_when_reached` (a callback that ends ``fit`` once a task is solved; a helper's
 ``stop_at=`` argument goes through :func:`stop_at_callbacks`). Two callbacks put a figure per
 epoch into the history, so that saved weights carry it: :func:`score_each_epoch` (any score
-of the model) and :func:`time_each_epoch` (wall seconds).
+of the model) and :func:`time_each_epoch` (wall seconds). Every ``tf.data`` pipeline that
+``fit`` reads goes through :func:`without_autotune`.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from contextlib import contextmanager
 from typing import Any, NamedTuple
 
 __all__ = ["FitOutcome", "build_before_fit", "compile_once", "fit_timed", "no_retracing_warning", "score_each_epoch",
-           "stop_at_callbacks", "stop_when_reached", "time_each_epoch"]
+           "stop_at_callbacks", "stop_when_reached", "time_each_epoch", "without_autotune"]
 
 
 class FitOutcome(NamedTuple):
@@ -58,6 +59,18 @@ def build_before_fit(model: Any, data: Any) -> bool:
         return False
     build(data_batch=data.element_spec)
     return True
+
+
+def without_autotune(dataset: Any) -> Any:
+    """``dataset`` (a ``tf.data.Dataset``) with tf.data autotuning switched off. Autotuning can
+    stall the end of each ``fit()`` call by several seconds on small machines
+    (results/benchmarks.md, "fit teardown"), so every course pipeline that ``fit`` reads goes
+    through this."""
+    import tensorflow as tf
+
+    options = tf.data.Options()
+    options.autotune.enabled = False
+    return dataset.with_options(options)
 
 
 def fit_timed(model: Any, data: Any, epochs: int, part: str | None = None, **fit_kwargs: Any) -> FitOutcome:

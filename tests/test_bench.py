@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from course_kit import bench, env
+from course_kit import bench, bench_measure
 
 
 def test_machine_info_names_cores_cpu_versions_and_date() -> None:
@@ -35,15 +35,13 @@ def test_report_has_every_section(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
 
 
 # --------------------------------------------------------------------------- FLOP counting and the peak
-@pytest.mark.parametrize("cell", ["SimpleRNN", "LSTM", "GRU"])
+@pytest.mark.parametrize("cell", ["simple", "lstm", "gru"])
 def test_forward_flops_per_token_are_twice_the_weight_matrix_parameters(cell: str) -> None:
-    import keras
-
     from course_kit import flops
+    from course_utils.rnn.char_lm import build_char_lm
 
     V, D, H = 77, 32, 48
-    model = keras.Sequential([keras.Input((None,), dtype="int32"), keras.layers.Embedding(V, D),
-                              getattr(keras.layers, cell)(H, return_sequences=True), keras.layers.Dense(V)])
+    model = build_char_lm(V, cell, H, embed_dim=D)  # the model the benchmark times
     kernels = [w for layer in model.layers for w in layer.weights if w.name in ("kernel", "recurrent_kernel")]
     assert len(kernels) == 3  # the cell's input and recurrent kernels, the Dense kernel (biases and embedding: no products)
     matrices = sum(int(w.numpy().size) for w in kernels)
@@ -54,13 +52,13 @@ def test_forward_flops_per_token_are_twice_the_weight_matrix_parameters(cell: st
 def test_flop_formulas_by_hand() -> None:
     from course_kit import flops
 
-    assert flops.forward_flops_per_token("LSTM", 32, 256, 77) == 2 * 4 * (32 + 256) * 256 + 2 * 256 * 77
-    assert flops.recurrent_flops_per_token("GRU", 10, 20) == 2 * 3 * 30 * 20
-    assert flops.formula("LSTM") == "2*4*(D+H)*H + 2*H*V" and flops.formula("SimpleRNN") == "2*(D+H)*H + 2*H*V"
-    with pytest.raises(ValueError, match="cell must be one of"):
+    assert flops.forward_flops_per_token("lstm", 32, 256, 77) == 2 * 4 * (32 + 256) * 256 + 2 * 256 * 77
+    assert flops.recurrent_flops_per_token("gru", 10, 20) == 2 * 3 * 30 * 20
+    assert flops.formula("lstm") == "2*4*(D+H)*H + 2*H*V" and flops.formula("simple") == "2*(D+H)*H + 2*H*V"
+    with pytest.raises(ValueError, match="cell must be one of 'simple', 'lstm', 'gru'"):
         flops.forward_flops_per_token("Transformer", 1, 1, 1)
     with pytest.raises(ValueError, match="positive ints"):
-        flops.forward_flops_per_token("LSTM", 0, 1, 1)
+        flops.forward_flops_per_token("lstm", 0, 1, 1)
 
 
 def test_fp32_peak_from_cpuinfo() -> None:
@@ -87,7 +85,7 @@ def test_report_shows_the_peak_section(tmp_path: Path, monkeypatch: pytest.Monke
     results = {
         "machine": bench.machine_info(),
         "peak": {"peak": flops.fp32_peak_gflops({**facts, "ghz": facts["ghz"] or 2.0}), "cpu": facts,
-                 "shape": dict(bench.PEAK_SHAPE),
+                 "shape": dict(bench_measure.PEAK_SHAPE),
                  "rows": [{"layer": "LSTM", "variant": "base (batch 64)", "tokens_per_s": 1000,
                            "train_MFLOP_per_token": 1.887, "GFLOP_per_s": 1.9, "fraction_of_fp32_peak": 0.01,
                            "speedup_vs_base": 1.0}]},
@@ -96,7 +94,8 @@ def test_report_shows_the_peak_section(tmp_path: Path, monkeypatch: pytest.Monke
     }
     md, _ = bench.write_report(results)
     text = md.read_text()
-    assert "## Training speed against the machine's FP32 peak" in text and "2*4*(D+H)*H + 2*H*V" in text
+    assert "## Training speed against the machine's FP32 peak" in text and "LSTM `2*4*(D+H)*H + 2*H*V`" in text
+    assert "SimpleRNN `2*(D+H)*H + 2*H*V`, GRU `2*3*(D+H)*H + 2*H*V`" in text
     assert "| LSTM | base (batch 64) | 1000 |" in text and "### Where an LSTM's time goes" in text
     # 64 x 100 tokens at 1000 tokens/s = 6400 ms; 12.1 GFLOP at 50 GFLOP/s = 242 ms of products
     assert "took 6400 ms" in text and "would take 242 ms, 4% of the step" in text and "short of the 50% goal" in text
@@ -105,3 +104,19 @@ def test_report_shows_the_peak_section(tmp_path: Path, monkeypatch: pytest.Monke
 def test_only_rejects_unknown_measurements() -> None:
     with pytest.raises(SystemExit):
         bench.main(["--only", "nonsense"])
+
+
+def test_the_benchmark_times_the_course_char_model() -> None:
+    """Every character model of the benchmark is build_char_lm's: the layers chapter 03 trains."""
+    import keras
+
+    scratch = bench_measure._char_model("simple", True, 11, 4, 5, jit=False, unroll=True)
+    builtin = bench_measure._char_model("gru", False, 11, 4, 5, jit=False, unroll=False)
+    assert [type(layer).__name__ for layer in scratch.layers] == ["Embedding", "RNN", "Dense"]
+    assert scratch.layers[1].unroll and not scratch.jit_compile
+    assert [type(layer).__name__ for layer in builtin.layers] == ["Embedding", "GRU", "Dense"]
+    bf16 = bench_measure._peak_model("lstm", 11, 3, 4, 5, jit=False, bf16=True)
+    assert bf16.layers[1].compute_dtype == "bfloat16" and bf16.layers[-1].compute_dtype == "float32"
+    assert keras.mixed_precision.global_policy().name == "float32"
+    compile(bench_measure._THREAD_PROBE, "<thread probe>", "exec")
+    assert "from course_utils.rnn.char_lm import build_char_lm" in bench_measure._THREAD_PROBE

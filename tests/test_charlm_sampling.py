@@ -37,10 +37,8 @@ def test_windows_shift_targets_by_one() -> None:
 def test_stepper_matches_the_full_model_for_each_layer_kind() -> None:
     vocab = CharVocab.from_text(TEXT)
     ids = vocab.encode(TEXT[:12])
-    for factory in (lambda: keras.layers.SimpleRNN(8, return_sequences=True),
-                    lambda: keras.layers.LSTM(8, return_sequences=True),
-                    lambda: keras.layers.GRU(8, return_sequences=True)):
-        model = build_char_lm(vocab.size, factory, embed_dim=4)
+    for cell in ("simple", "lstm", "gru"):
+        model = build_char_lm(vocab.size, cell, 8, embed_dim=4)
         full = np.asarray(model(ids[None]))[0]
         step, init = make_stepper(model)
         states, outs = init(1), []
@@ -50,14 +48,14 @@ def test_stepper_matches_the_full_model_for_each_layer_kind() -> None:
         np.testing.assert_allclose(np.stack(outs), full, atol=1e-5)
 
 
-@pytest.mark.parametrize("layer", [keras.layers.LSTM, keras.layers.GRU, keras.layers.SimpleRNN])
-def test_stateful_evaluation_carries_the_state(layer) -> None:
+@pytest.mark.parametrize("cell", ["lstm", "gru", "simple"])
+def test_stateful_evaluation_carries_the_state(cell: str) -> None:
     """The carried state makes the window length irrelevant, and the result is the mean loss of
     reading each stream one character at a time from a zero state (computed with the stepper)."""
     keras.utils.set_random_seed(3)
     vocab = CharVocab.from_text(TEXT)
     ids = vocab.encode(TEXT[:203])  # 202 predictions: 3 streams of 67, the last prediction dropped
-    model = build_char_lm(vocab.size, lambda: layer(8, return_sequences=True), embed_dim=4)
+    model = build_char_lm(vocab.size, cell, 8, embed_dim=4)
     by_window = {n: evaluate_char_lm_stateful(model, ids, streams=3, seq_len=n) for n in (5, 16, 67, 100)}
     assert max(by_window.values()) - min(by_window.values()) < 1e-5, by_window
     step, init = make_stepper(model)
@@ -75,7 +73,7 @@ def test_stateful_evaluation_carries_the_state(layer) -> None:
 
 def test_stateful_evaluation_validates() -> None:
     vocab = CharVocab.from_text(TEXT)
-    model = build_char_lm(vocab.size, lambda: keras.layers.GRU(4, return_sequences=True))
+    model = build_char_lm(vocab.size, "gru", 4)
     with pytest.raises(ValueError, match="too few"):
         evaluate_char_lm_stateful(model, vocab.encode("to be"), streams=8)
     with pytest.raises(ValueError, match="1-D integer"):
@@ -90,8 +88,7 @@ def test_training_lowers_perplexity_and_decoding_works() -> None:
     keras.utils.set_random_seed(0)
     vocab = CharVocab.from_text(TEXT)
     ids = vocab.encode(TEXT)
-    model = build_char_lm(vocab.size, lambda: keras.layers.SimpleRNN(32, return_sequences=True), embed_dim=8,
-                          learning_rate=1e-2)
+    model = build_char_lm(vocab.size, "simple", 32, embed_dim=8, learning_rate=1e-2)
     before = evaluate_char_lm(model, ids, seq_len=20)
     model.fit(char_lm_dataset(ids, seq_len=20, batch_size=16), epochs=3, verbose=0, shuffle=False)
     after = evaluate_char_lm(model, ids, seq_len=20)
@@ -120,11 +117,31 @@ def test_temperature_and_sampling() -> None:
 def test_builder_and_generate_validate() -> None:
     vocab = CharVocab.from_text(TEXT)
     with pytest.raises(ValueError, match="return_sequences=True"):
-        build_char_lm(vocab.size, lambda: keras.layers.SimpleRNN(4))
+        build_char_lm(vocab.size, lambda units: keras.layers.SimpleRNN(units), 4)
     with pytest.raises(TypeError, match="function"):
-        build_char_lm(vocab.size, keras.layers.SimpleRNN(4, return_sequences=True))
-    model = build_char_lm(vocab.size, lambda: keras.layers.SimpleRNN(4, return_sequences=True))
+        build_char_lm(vocab.size, keras.layers.SimpleRNN(4, return_sequences=True), 4)
+    with pytest.raises(ValueError, match=r"cell must be one of 'simple', 'lstm', 'gru', got 'SimpleRNN'"):
+        build_char_lm(vocab.size, "SimpleRNN", 4)
+    with pytest.raises(TypeError, match=r"layer options \['unroll'\] apply only to a kind"):
+        build_char_lm(vocab.size, lambda units: keras.layers.SimpleRNN(units, return_sequences=True), 4, unroll=True)
+    with pytest.raises(ValueError, match="units must be a positive int"):
+        build_char_lm(vocab.size, "simple", 0)
+    model = build_char_lm(vocab.size, lambda units: keras.layers.SimpleRNN(units, return_sequences=True), 4)
     with pytest.raises(ValueError, match="non-empty"):
         generate(model, vocab, "", 5)
     with pytest.raises(ValueError, match="Embedding"):
         make_stepper(keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)]))
+
+
+def test_a_kind_builds_the_same_model_as_the_matching_factory() -> None:
+    """The stored weights name their layers by class: a kind string must give the layers a factory gave."""
+    from course_utils.cell_kinds import CELL_NAMES, recurrent_layer
+
+    for cell, name in CELL_NAMES.items():
+        by_kind = build_char_lm(11, cell.upper(), 6, embed_dim=3, seq_len=5, unroll=True)
+        by_factory = build_char_lm(11, lambda units, name=name: getattr(keras.layers, name)(
+            units, return_sequences=True, unroll=True), 6, embed_dim=3, seq_len=5)
+        assert [type(layer).__name__ for layer in by_kind.layers] == ["Embedding", name, "Dense"]
+        assert [w.shape for w in by_kind.weights] == [w.shape for w in by_factory.weights]
+        assert by_kind.layers[1].unroll and by_kind.layers[1].units == 6
+        assert type(recurrent_layer(cell, 3)).__name__ == name

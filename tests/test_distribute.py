@@ -88,12 +88,37 @@ def test_bad_tf_config_arguments_say_what_was_wrong(cluster: dict, index: int, t
     ({"strategy": "multi_worker", "replicas": 2, "fail_worker": 2, "fail_epoch": 0}, ["fail_worker must be an int in [0, 1]"]),
     ({"strategy": "one", "train_chars": 1000}, ["fewer than one global batch"]),
     ({"cell": "Transformer"}, ["cell must be one of"]),
+    ({"cell": "SimpleRNN"}, ["cell must be one of 'simple', 'lstm', 'gru'", "is called 'simple'"]),
 ])
 def test_bad_run_configs_say_how_to_fix_them(kwargs: dict, words: list[str]) -> None:
     with pytest.raises(ValueError) as err:
         d.RunConfig(**kwargs)
     for w in words:
         assert w in str(err.value)
+
+
+@pytest.mark.parametrize(("cell", "layer"), [("simple", "SimpleRNN"), ("LSTM", "LSTM"), ("gru", "GRU")])
+def test_the_cell_names_the_recurrent_layer_of_chapter_03s_model(cell: str, layer: str) -> None:
+    import tensorflow as tf
+
+    from course_utils.distribute.worker import _build_model
+
+    config = d.RunConfig(cell=cell)
+    assert config.cell == cell.lower()
+    model, optimizer, epochs = _build_model(tf.distribute.get_strategy(), config, vocab_size=30)
+    assert [type(l).__name__ for l in model.layers] == ["Embedding", layer, "Dense"]
+    assert model.layers[1].units == config.units and model.layers[1].return_sequences
+    assert optimizer.built and int(epochs.numpy()) == 0
+
+
+def test_the_package_is_the_public_address_of_its_code() -> None:
+    """Appendix A1 prints make_train_step with show_source, under the address it is imported from."""
+    from course_utils.source_code import public_address, source_of
+
+    assert source_of(d.make_train_step).startswith("# course_utils.distribute.make_train_step\n")
+    assert public_address(d.RunConfig) == "course_utils.distribute.RunConfig"
+    from course_utils.seq2seq.layers import Decoder  # a package that re-exports nothing: the module's address
+    assert public_address(Decoder.step) == "course_utils.seq2seq.layers.Decoder.step"
 
 
 def test_launch_refuses_a_used_run_dir_and_bad_limits(tmp_path: Path) -> None:

@@ -141,3 +141,37 @@ def test_corpus_pins_match_the_data_layer() -> None:
 
 def test_this_environment_has_no_problems() -> None:
     assert env.problems() == []
+
+
+def _applicable_pins(path: Path) -> list[tuple[str, str]]:
+    """(name, version) of every pin in ``path`` whose environment marker holds on this machine."""
+    from packaging.markers import Marker
+
+    out = []
+    for line in path.read_text().splitlines():
+        line = line.split("#")[0].strip()
+        if not line:
+            continue
+        name, version, marker = PIN.fullmatch(line).groups()
+        if marker is None or Marker(marker).evaluate():
+            out.append((name.split("[")[0], version))
+    return out
+
+
+def test_every_pin_is_installed_at_its_version() -> None:
+    """`make setup` installs with uv where it can and with pip otherwise (INSTALLER=pip): whichever
+    installed this environment, every pin of requirements.txt and requirements-corpora.txt that
+    applies to this platform must be installed at exactly its version."""
+    import importlib.metadata
+
+    pins = _applicable_pins(ROOT / "requirements.txt") + _applicable_pins(ROOT / "requirements-corpora.txt")
+    assert len(pins) > 100
+    wrong = []
+    for name, version in pins:
+        try:
+            have = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            have = "missing"
+        if have != version:
+            wrong.append(f"{name}: pinned {version}, installed {have}")
+    assert not wrong, "the environment differs from the pins; run `make setup` again:\n" + "\n".join(wrong)

@@ -6,35 +6,36 @@ import keras
 import numpy as np
 import pytest
 
+from course_utils.cell_kinds import check_cell, recurrent_layer
 from course_utils.rnn.cells import ScratchGRUCell, ScratchLSTMCell, copy_weights, gru_gates, lstm_gates, scratch_rnn
 
-CASES = [("LSTM", {}), ("GRU", {"reset_after": True}), ("GRU", {"reset_after": False})]
+CASES = [("lstm", {}), ("gru", {"reset_after": True}), ("gru", {"reset_after": False})]
 
 
-def _pair(kind: str, kwargs: dict, units: int = 5, D: int = 3, seed: int = 0) -> tuple[keras.layers.Layer, keras.layers.Layer]:
+def _pair(cell: str, kwargs: dict, units: int = 5, D: int = 3, seed: int = 0) -> tuple[keras.layers.Layer, keras.layers.Layer]:
     rng = np.random.default_rng(seed)
     x = np.zeros((1, 2, D), "float32")
-    ref = getattr(keras.layers, kind)(units, return_sequences=True, **kwargs)
+    ref = recurrent_layer(cell, units, return_sequences=True, **kwargs)
     ref(x)
     for w in ref.weights:  # random biases too, so that every term is exercised
         w.assign(rng.normal(scale=0.5, size=tuple(w.shape)).astype("float32"))
-    cell = ScratchLSTMCell(units) if kind == "LSTM" else ScratchGRUCell(units, **kwargs)
-    mine = scratch_rnn(cell, return_sequences=True)
+    scratch = ScratchLSTMCell(units) if check_cell(cell) == "lstm" else ScratchGRUCell(units, **kwargs)
+    mine = scratch_rnn(scratch, return_sequences=True)
     mine(x)
     copy_weights(ref, mine)
     return ref, mine
 
 
-@pytest.mark.parametrize("kind, kwargs", CASES, ids=["lstm", "gru_reset_after", "gru_reset_before"])
-def test_scratch_cell_equals_keras(kind: str, kwargs: dict) -> None:
-    ref, mine = _pair(kind, kwargs)
+@pytest.mark.parametrize("cell, kwargs", CASES, ids=["lstm", "gru_reset_after", "gru_reset_before"])
+def test_scratch_cell_equals_keras(cell: str, kwargs: dict) -> None:
+    ref, mine = _pair(cell, kwargs)
     x = np.random.default_rng(1).normal(size=(4, 9, 3)).astype("float32")
     assert np.max(np.abs(np.asarray(ref(x)) - np.asarray(mine(x)))) < 1e-5
 
 
-@pytest.mark.parametrize("kind, kwargs", CASES, ids=["lstm", "gru_reset_after", "gru_reset_before"])
-def test_masked_steps_are_skipped_like_keras(kind: str, kwargs: dict) -> None:
-    ref, mine = _pair(kind, kwargs)
+@pytest.mark.parametrize("cell, kwargs", CASES, ids=["lstm", "gru_reset_after", "gru_reset_before"])
+def test_masked_steps_are_skipped_like_keras(cell: str, kwargs: dict) -> None:
+    ref, mine = _pair(cell, kwargs)
     x = np.random.default_rng(2).normal(size=(2, 6, 3)).astype("float32")
     mask = np.array([[1, 1, 1, 1, 1, 1], [1, 1, 1, 0, 0, 0]], dtype=bool)
     out_ref = np.asarray(ref(x, mask=mask))
@@ -63,7 +64,7 @@ def test_states_and_shapes() -> None:
 
 
 def test_gate_converters_match_the_equations() -> None:
-    ref, _ = _pair("LSTM", {}, units=4, D=3)
+    ref, _ = _pair("lstm", {}, units=4, D=3)
     p = lstm_gates(ref)
     assert p["W_fx"].shape == (4, 3) and p["W_fh"].shape == (4, 4) and p["b_o"].shape == (4,)
     x = np.random.default_rng(3).normal(size=(2, 1, 3)).astype("float32")
@@ -72,9 +73,9 @@ def test_gate_converters_match_the_equations() -> None:
     c = sig(gate("i")) * np.tanh(gate("g"))
     h = sig(gate("o")) * np.tanh(c)
     assert np.allclose(np.asarray(ref(x))[:, 0], h, atol=1e-5)
-    g_after, _ = _pair("GRU", {"reset_after": True}, units=4, D=3)
+    g_after, _ = _pair("gru", {"reset_after": True}, units=4, D=3)
     assert set(gru_gates(g_after)) >= {"W_zx", "W_nh", "b_nx", "b_nh"}
-    g_before, _ = _pair("GRU", {"reset_after": False}, units=4, D=3)
+    g_before, _ = _pair("gru", {"reset_after": False}, units=4, D=3)
     assert set(gru_gates(g_before)) >= {"W_rx", "b_z", "b_n"} and "b_nh" not in gru_gates(g_before)
 
 

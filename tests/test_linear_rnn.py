@@ -158,7 +158,7 @@ def test_layer_rejects_bad_settings_with_a_fix() -> None:
 
 def test_min_gru_works_in_a_char_lm_saves_and_steps(tmp_path) -> None:
     keras.utils.set_random_seed(0)
-    model = build_char_lm(11, lambda: MinGRU(8, return_sequences=True), embed_dim=4, seq_len=12)
+    model = build_char_lm(11, lambda units: MinGRU(units, return_sequences=True), 8, embed_dim=4, seq_len=12)
     ids = np.random.default_rng(0).integers(0, 11, size=(4, 12)).astype("int32")
     model.fit(ids, ids, epochs=1, verbose=0)
     path = tmp_path / "m.keras"
@@ -179,8 +179,8 @@ def test_the_three_methods_train_alike(layer_cls) -> None:
     losses = {}
     for method in ("scan", "sequential", "log"):
         keras.utils.set_random_seed(0)
-        model = build_char_lm(11, lambda: layer_cls(8, return_sequences=True, method=method, candidate="g"),
-                              embed_dim=4, seq_len=20)
+        model = build_char_lm(11, lambda units: layer_cls(units, return_sequences=True, method=method, candidate="g"),
+                              8, embed_dim=4, seq_len=20)
         losses[method] = model.fit(ids, ids, epochs=2, batch_size=8, verbose=0).history["loss"]
     np.testing.assert_allclose(losses["scan"], losses["sequential"], atol=1e-5)
     np.testing.assert_allclose(losses["log"], losses["sequential"], atol=1e-5)
@@ -208,12 +208,12 @@ def test_linear_attention_rejects_mismatched_shapes() -> None:
 
 def test_speed_helpers_run_and_plot() -> None:
     keras.utils.set_random_seed(0)
-    table = seconds_per_epoch(lambda: MinGRU(4, return_sequences=True), [8, 16], tokens_per_step=32,
+    table = seconds_per_epoch(lambda units: MinGRU(units, return_sequences=True), 4, [8, 16], tokens_per_step=32,
                               epoch_tokens=320, steps=1, vocab_size=5)
     assert list(table["seq_len"]) == [8, 16] and list(table["batch"]) == [4, 2]
     np.testing.assert_allclose(table["s/epoch"], table["s/step"] * 10)
     with pytest.raises(ValueError, match="raise tokens_per_step"):
-        seconds_per_epoch(lambda: MinGRU(4, return_sequences=True), [64], tokens_per_step=32)
+        seconds_per_epoch("gru", 4, [64], tokens_per_step=32)
     assert [count_combine_rounds(T) for T in (1, 2, 64)] == [0, 1, 11]
     fig, ax = plot_speed({"minGRU": table})
     fig2, ax2 = plot_depth([8, 16], rounds=[5, 7])

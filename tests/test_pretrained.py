@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from course_kit import pretrained
+from course_utils.references import store
 
 
 def _model():
@@ -42,6 +43,19 @@ def test_train_save_then_load_gives_identical_weights(weights_dir: Path, monkeyp
         np.testing.assert_array_equal(a, b)
 
 
+def test_a_fallback_sidecar_has_the_reference_models_style(weights_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Slow-machine weights and reference models share one store: the same record of the file
+    (format, dtype, bytes, checksum, parameters) and the same JSON layout."""
+    monkeypatch.setenv(pretrained.SAVE_ENV, "1")
+    pretrained.fit_or_load(_model(), np.zeros((8, 4, 3)), 1, "styled", y=np.zeros((8, 1)))
+    text = (weights_dir / "styled.json").read_text(encoding="utf-8")
+    meta = json.loads(text)
+    assert text == json.dumps(meta, indent=1, ensure_ascii=False) + "\n"
+    assert list(meta)[:6] == ["name", "format", "store_dtype", "bytes", "sha256", "parameters"]
+    assert meta["bytes"] == (weights_dir / "styled.weights.h5").stat().st_size
+    assert meta["sha256"] == store.file_sha256(weights_dir / "styled.weights.h5")
+
+
 def test_float16_storage_rounds_and_says_so(weights_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
     x, y = np.random.default_rng(0).random((32, 4, 3)), np.random.default_rng(1).random((32, 1))
     monkeypatch.setenv(pretrained.SAVE_ENV, "1")
@@ -60,24 +74,26 @@ def test_float16_storage_rounds_and_says_so(weights_dir: Path, monkeypatch: pyte
 
 def test_same_weights_give_the_same_bytes(tmp_path: Path) -> None:
     model = _model()
-    first = pretrained.save_weights(model, tmp_path / "a.weights.h5")
+    first = store.save_weights(model, tmp_path / "a.weights.h5")
     time.sleep(1.1)  # HDF5 can store modification times in whole seconds: the bytes must not depend on them
-    second = pretrained.save_weights(model, tmp_path / "b.weights.h5")
-    assert pretrained._sha256(first) == pretrained._sha256(second)
+    second = store.save_weights(model, tmp_path / "b.weights.h5")
+    assert store.file_sha256(first) == store.file_sha256(second)
 
 
 def test_a_different_model_is_refused_with_the_fix(tmp_path: Path) -> None:
     import keras
 
-    path = pretrained.save_weights(_model(), tmp_path / "gru.weights.h5")
+    path = store.save_weights(_model(), tmp_path / "gru.weights.h5")
     other = keras.Sequential([keras.Input((4, 3)), keras.layers.GRU(6), keras.layers.Dense(1)])
     with pytest.raises(ValueError, match="has shape .* rerun scripts/train_fallbacks.py"):
-        pretrained.load_weights(other, path)
+        store.load_weights(other, path, fix=pretrained.FIX)
     smaller = keras.Sequential([keras.Input((4, 3)), keras.layers.Dense(1)])
     with pytest.raises(ValueError, match="holds 5 arrays but the model has 2 weights"):
-        pretrained.load_weights(smaller, path)
+        store.load_weights(smaller, path)
     with pytest.raises(ValueError, match="store_dtype must be one of"):
-        pretrained.save_weights(_model(), tmp_path / "c.weights.h5", store_dtype="int8")
+        store.save_weights(_model(), tmp_path / "c.weights.h5", store_dtype="int8")
+    with pytest.raises(ValueError, match="store_dtype must be one of"):
+        pretrained.fallback_fit("tiny", store_dtype="int8")
 
 
 def test_tampered_weights_are_refused(weights_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -116,6 +132,6 @@ def test_shipped_weights_match_their_checksums() -> None:
     for meta_path in sorted(pretrained.WEIGHTS_DIR.glob("*.json")):
         meta = json.loads(meta_path.read_text())
         weights = meta_path.with_name(f"{meta['name']}.weights.h5")
-        assert pretrained._sha256(weights) == meta["sha256"], f"{weights.name} was changed without rerunning the script"
+        assert store.file_sha256(weights) == meta["sha256"], f"{weights.name} was changed without rerunning the script"
         assert meta["format"] == pretrained.FORMAT and meta["store_dtype"] in pretrained.STORE_DTYPES
         assert weights.stat().st_size < 5 * 2**20, f"{weights.name} is over 5 MiB; store it as float16"

@@ -485,3 +485,33 @@ def test_translator_settings_and_texts_are_checked_before_decoding() -> None:
     weights = model.attention_for(np.zeros((1, 2), "int32"), np.array([[4, 3]]))
     assert weights.shape == (1, 2, 2) and (weights == 0).all()
 
+
+
+# --------------------------------------------------------------------------- recurrent layer kind
+@FAST
+@given(st.sampled_from(["simple", "lstm", "gru"]), st.lists(st.booleans(), min_size=6, max_size=6))
+def test_check_cell_reads_each_kind_in_any_case(kind: str, upper: list[bool]) -> None:
+    from course_utils.cell_kinds import CELL_NAMES, CELLS, check_cell
+
+    spelled = "".join(c.upper() if up else c for c, up in zip(kind, upper + [False] * len(kind)))
+    assert check_cell(spelled) == kind
+    assert kind in CELLS and kind in CELL_NAMES
+
+
+@FAST
+@given(st.one_of(st.text(max_size=12), st.integers(), st.none(), st.floats(allow_nan=False), st.lists(st.text(max_size=3))))
+def test_check_cell_names_the_three_kinds_for_anything_else(value: object) -> None:
+    from course_utils.cell_kinds import check_cell
+
+    assume(not (isinstance(value, str) and value.lower() in ("simple", "lstm", "gru")))
+    with pytest.raises(ValueError, match=r"cell must be one of 'simple', 'lstm', 'gru', got .*; pass cell='simple'"):
+        check_cell(value)
+
+
+@FAST
+@given(st.one_of(st.integers(), st.none(), st.floats(allow_nan=False), st.lists(st.integers(), max_size=2)))
+def test_make_cell_rejects_what_is_neither_a_kind_nor_a_factory(value: object) -> None:
+    from course_utils.cell_kinds import make_cell
+
+    with pytest.raises(TypeError, match=r"cell must be a kind .* or a function units -> keras layer"):
+        make_cell(value, 4)

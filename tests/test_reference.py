@@ -12,38 +12,58 @@ than 0.01, so perplexity may move by 0.01 and cross-entropy by 0.002 nats.
 
 from __future__ import annotations
 
+import ast
+import dataclasses
 import json
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
-from course_kit import reference
+from course_kit.reference import recipes, registry
+from course_utils import references
+from course_utils.references import catalog
+from course_utils.references.loading import evaluation_data
 
-NAMES = sorted(p.name.removesuffix(".json") for p in reference.REFERENCE_DIR.glob("*.json")) \
-    if reference.REFERENCE_DIR.is_dir() else []
+NAMES = sorted(p.name.removesuffix(".json") for p in catalog.REFERENCE_DIR.glob("*.json")) \
+    if catalog.REFERENCE_DIR.is_dir() else []
 SCORE_TOL, RATE_TOL, PPL_TOL, LOSS_TOL = 1.0, 0.05, 0.01, 0.002
+LIBRARY = Path(references.__file__).parent
 
 
 def test_every_registered_reference_is_shipped() -> None:
-    assert NAMES == sorted(reference.REFERENCES), \
+    assert NAMES == sorted(registry.REFERENCES), \
         f"weights/reference/ holds {NAMES}; train the missing ones with: python -m course_kit.reference NAME"
+    assert list(registry.REFERENCES) == list(references.NAMES)  # the kit trains what the library reads
 
 
 @pytest.mark.parametrize("name", NAMES)
 def test_sidecar_is_complete_and_weights_are_small(name: str) -> None:
-    meta = reference.sidecar(name)
+    meta = references.sidecar(name)
     for key in ("command", "settings", "data", "split", "machine", "versions", "train_seconds", "curve", "test", "sha256"):
         assert key in meta, f"the sidecar of {name} has no {key!r}"
     assert {"cpu", "cores", "accelerator"} <= set(meta["machine"])
     assert all({"seconds", "tokens", "val_loss"} <= set(point) for point in meta["curve"])
     assert [p["tokens"] for p in meta["curve"]] == sorted(p["tokens"] for p in meta["curve"])
-    weights, _ = reference._paths(name)
-    assert weights.stat().st_size <= reference.MAX_BYTES and weights.read_bytes()[:8] == b"\x89HDF\r\n\x1a\n"
+    weights, _ = catalog.paths(name)
+    assert weights.stat().st_size <= catalog.MAX_BYTES and weights.read_bytes()[:8] == b"\x89HDF\r\n\x1a\n"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_recipe_is_what_its_sidecar_stores(name: str) -> None:
+    """The recipes are the settings the shipped models were trained with: the same keys, values
+    and order as the sidecar's ``settings`` (so retraining writes the same settings back)."""
+    stored = references.sidecar(name)["settings"]
+    settings = registry.REFERENCES[name].recipe.as_dict()
+    assert settings == stored, f"{name}: the recipe differs from the sidecar's settings; retrain it or fix the recipe"
+    assert json.dumps(settings) == json.dumps(stored)
 
 
 @pytest.mark.parametrize("name", NAMES)
 def test_reference_evaluates_to_its_sidecar(name: str) -> None:
-    stored = reference.sidecar(name)["test"]
-    fresh = reference.evaluate(name)
+    stored = references.sidecar(name)["test"]
+    fresh = references.evaluate(name)
     for key, value in stored.items():
         if isinstance(value, dict):
             continue
@@ -56,14 +76,14 @@ def test_a_tampered_file_is_refused(tmp_path, monkeypatch: pytest.MonkeyPatch) -
     if not NAMES:
         pytest.skip("no reference model shipped")
     name = NAMES[0]
-    weights, meta = reference._paths(name)
-    monkeypatch.setattr(reference, "REFERENCE_DIR", tmp_path)
+    weights, meta = catalog.paths(name)
+    monkeypatch.setattr(catalog, "REFERENCE_DIR", tmp_path)
     (tmp_path / weights.name).write_bytes(weights.read_bytes() + b"x")
     (tmp_path / meta.name).write_text(meta.read_text())
     with pytest.raises(ValueError, match="does not match the checksum"):
-        reference.load(name)
+        references.load(name)
     with pytest.raises(ValueError, match="unknown reference model"):
-        reference.sidecar("nope")
+        references.sidecar("nope")
 
 
 def test_char_crossover_finds_where_a_gated_model_stays_ahead() -> None:
@@ -74,28 +94,37 @@ def test_char_crossover_finds_where_a_gated_model_stays_ahead() -> None:
     rows += [("LSTM", m, m * 3, p) for m, p in zip(minutes, [12.0, 7.0, 4.9, 4.7, 4.3])]   # ahead from minute 5
     rows += [("GRU", m, m * 4, p) for m, p in zip(minutes, [9.0, 5.0, 8.0, 4.5, 4.2])]     # dips at 2, stays from 4
     curves = pd.DataFrame(rows, columns=["model", "minutes", "train_chars", "test_ppl"])
-    assert reference.char_crossover(curves) == {"LSTM": 5.0, "GRU": 4.0}
+    assert references.char_crossover(curves) == {"LSTM": 5.0, "GRU": 4.0}
     # by characters read: only points inside the SimpleRNN's range (10-50) are compared, with the
     # SimpleRNN interpolated there (at 12: 7.55; at 16: 6.75); the GRU's 8.0 at 12 is behind
-    by_chars = reference.char_crossover(curves, by="train_chars")
+    by_chars = references.char_crossover(curves, by="train_chars")
     assert by_chars == {"LSTM": 12, "GRU": 16} and all(isinstance(v, int) for v in by_chars.values())
     never = curves.assign(test_ppl=[*curves["test_ppl"][:5], 9, 9, 9, 9, 9, 9, 9, 9, 9, 9])
-    assert reference.char_crossover(never) == {"LSTM": None, "GRU": None}
+    assert references.char_crossover(never) == {"LSTM": None, "GRU": None}
     with pytest.raises(ValueError, match="by must be"):
-        reference.char_crossover(curves, by="epochs")
+        references.char_crossover(curves, by="epochs")
 
 
 def test_every_tier_compares_gated_layers_with_the_simplernn() -> None:
-    for tier, models in reference.CHAR_TIERS.items():
+    for tier, models in references.CHAR_TIERS.items():
         kinds = sorted(models.values())
         assert kinds == (["LSTM", "SimpleRNN"] if tier == "cpu_matched" else ["GRU", "LSTM", "SimpleRNN"]), tier
-        curves = reference.char_curves(tier)
+        curves = references.char_curves(tier)
         assert sorted(curves["model"].unique()) == kinds
-        assert set(reference.char_crossover(curves)) == set(kinds) - {"SimpleRNN"}
+        assert set(references.char_crossover(curves)) == set(kinds) - {"SimpleRNN"}
     with pytest.raises(ValueError, match="tier must be one of"):
-        reference.char_curves("tpu")
+        references.char_curves("tpu")
     with pytest.raises(ValueError, match="trained on a GPU"):
-        reference.train("shakespeare_gpu_lstm")
+        registry.train("shakespeare_gpu_lstm")
+
+
+def test_a_sidecar_kind_maps_to_a_cell_kind_or_is_refused() -> None:
+    from course_utils.cell_kinds import CELLS
+    from course_utils.references.characters import CELL_OF_KIND, build_char_model
+
+    assert set(CELL_OF_KIND.values()) == set(CELLS) and set(CELL_OF_KIND) == set(references.CHAR_KINDS.values())
+    with pytest.raises(ValueError, match="kind must be one of SimpleRNN, LSTM, GRU"):
+        build_char_model("Transformer", 10, recipes.CHAR.as_dict())
 
 
 def test_export_and_finish_round_trip(tmp_path) -> None:
@@ -103,20 +132,24 @@ def test_export_and_finish_round_trip(tmp_path) -> None:
     (no pickle, files under the size a lent machine returns); finishing evaluates each point."""
     import numpy as np
 
+    from course_kit.reference.characters import export_char_reference, finish_char_reference
+
     name = "shakespeare_gpu_simplernn"
-    settings = {**reference.char_settings(name), "units": 8, "embed_dim": 4, "minutes": 0.05,
-                "checkpoints_s": [0.5, 1.5], "curve_chars": 2_000}
-    paths = reference.export_char_reference(name, tmp_path, settings)
+    recipe = dataclasses.replace(recipes.char_recipe(name), units=8, embed_dim=4, minutes=0.05,
+                                 checkpoints_s=(0.5, 1.5), curve_chars=2_000)
+    paths = export_char_reference(name, tmp_path, recipe)
     assert paths and all(p.stat().st_size < 16 * 2**20 for p in paths)
     for path in paths:
         with np.load(path, allow_pickle=False) as npz:  # an object array would raise here
             assert all(npz[key].dtype != object for key in npz.files)
-    model, meta = reference.finish_char_reference(name, tmp_path)
+    model, meta = finish_char_reference(name, tmp_path)
     assert len(meta["curve"]) == 3 and meta["settings"]["units"] == 8
     assert all({"seconds", "tokens", "val_ppl", "test_ppl", "learning_rate"} <= set(p) for p in meta["curve"])
     assert [p["tokens"] for p in meta["curve"]] == sorted(p["tokens"] for p in meta["curve"])
     assert meta["curve"][-1]["test_ppl"] < model.output_shape[-1]  # better than a uniform guess
     assert meta["validation"]["weights"] == "float16, as stored" and "machine" in meta["evaluated_on"]
+    shipped = references.sidecar(name)
+    assert meta["split"].replace("2,000", "100,000") == shipped["split"] and meta["what"].endswith("SimpleRNN(8) -> Dense")
 
 
 @pytest.mark.parametrize("name", ["translator", "translator_tuned"])
@@ -125,19 +158,19 @@ def test_no_validation_or_test_sentence_is_trained_on(name: str) -> None:
     with the auf-deutsch validation and test splits they are judged on."""
     from course_utils.data import normalise
 
-    data = reference.REFERENCES[name]["data"](reference.sidecar(name))
+    data = evaluation_data(references.sidecar(name))
     held_out = {normalise(s) for split in ("validation", "test") for pair in data[split] for s in pair}
     leaked = [pair for pair in data["train"] if normalise(pair[0]) in held_out or normalise(pair[1]) in held_out]
     assert not leaked, f"{name}: {len(leaked)} training pairs are validation or test sentences, e.g. {leaked[:3]}"
 
 
-@pytest.mark.parametrize("name", sorted(reference.TUNED_SETTINGS))
+@pytest.mark.parametrize("name", sorted(recipes.TUNED))
 def test_a_fine_tuned_translator_builds_on_its_base(name: str) -> None:
     """A fine-tuned reference keeps its base's vocabulary and unseen names, counts the base's
     training time in its own, continues its curve, and its label names both stages."""
-    meta = reference.sidecar(name)
-    base = reference.sidecar(reference.TUNED_SETTINGS[name]["base"])
-    assert meta["settings"] == reference.TUNED_SETTINGS[name], f"{name} was made with other settings; retrain it"
+    meta = references.sidecar(name)
+    base = references.sidecar(recipes.TUNED[name].base)
+    assert meta["settings"] == recipes.TUNED[name].as_dict(), f"{name} was made with other settings; retrain it"
     assert meta["config"]["source_vocab"] == base["config"]["source_vocab"]
     assert meta["config"]["target_vocab"] == base["config"]["target_vocab"]
     assert meta["eval_names"] == base["eval_names"]
@@ -146,26 +179,59 @@ def test_a_fine_tuned_translator_builds_on_its_base(name: str) -> None:
     assert [{k: v for k, v in p.items() if k != "stage"} for p in meta["curve"][:n]] == base["curve"]
     assert [p["stage"] for p in meta["curve"]] == ["base"] * n + ["fine-tune"] * (len(meta["curve"]) - n)
     assert 1 <= meta["best_epoch"] <= meta["settings"]["epochs"] == len(meta["curve"]) - n
-    label = reference.label(name)
+    label = references.label(name)
     assert f"'{meta['settings']['base']}' for" in label and "then fine-tuned for" in label
+
+
+def test_known_words_are_for_translators_only() -> None:
+    with pytest.raises(ValueError, match="is not a translator; choose one of translator, "):
+        references.known_words("shakespeare_lstm")
+    with pytest.raises(ValueError, match="unknown reference model"):
+        references.known_words("nope")
 
 
 def test_retest_stores_fresh_figures_and_says_why(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
     """``--retest`` evaluates the stored weights again and records what changed, and why, in the sidecar."""
     name = "translator_words"
-    weights, meta_path = reference._paths(name)
-    monkeypatch.setattr(reference, "REFERENCE_DIR", tmp_path)
+    weights, meta_path = catalog.paths(name)
+    monkeypatch.setattr(catalog, "REFERENCE_DIR", tmp_path)
     (tmp_path / weights.name).write_bytes(weights.read_bytes())
     stale = json.loads(meta_path.read_text(encoding="utf-8"))
     stale["test"]["greedy_bleu"] = -1.0  # figures from older code
     (tmp_path / meta_path.name).write_text(json.dumps(stale), encoding="utf-8")
     with pytest.raises(ValueError, match="say why"):
-        reference.retest(name, " ")
-    meta = reference.retest(name, "a test")
-    assert reference.sidecar(name)["test"] == meta["test"]  # written to the sidecar
+        registry.retest(name, " ")
+    meta = registry.retest(name, "a test")
+    assert references.sidecar(name)["test"] == meta["test"]  # written to the sidecar
     assert meta["test"]["greedy_bleu"] == pytest.approx(json.loads(meta_path.read_text())["test"]["greedy_bleu"],
                                                         abs=SCORE_TOL)  # what the shipped sidecar says
-    last = reference.sidecar(name)["retested"][-1]
+    last = references.sidecar(name)["retested"][-1]
     assert last["why"] == "a test" and last["changed"]["greedy_bleu"][0] == -1.0 and "cpu" in last["machine"]
-    assert {k: v for k, v in reference.sidecar(name).items() if k not in ("test", "retested")} == \
+    assert {k: v for k, v in references.sidecar(name).items() if k not in ("test", "retested")} == \
         {k: v for k, v in stale.items() if k not in ("test", "retested")}  # nothing else changes
+
+
+def _kit_imports(source: str) -> list[str]:
+    """The imports of ``course_kit`` in ``source``: import statements, and strings passed to
+    ``importlib.import_module`` or ``__import__``."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            found += [a.name for a in node.names if a.name.split(".")[0] == "course_kit"]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and (node.module or "").split(".")[0] == "course_kit":
+            found.append(node.module)
+        elif isinstance(node, ast.Call) and any(isinstance(a, ast.Constant) and str(a.value).startswith("course_kit")
+                                                for a in node.args):
+            found.append(ast.unparse(node))
+    return found
+
+
+def test_the_references_library_imports_nothing_from_the_kit() -> None:
+    """``course_utils.references`` is learner library: it reads what the kit trained, never the kit."""
+    assert _kit_imports("import importlib\nimportlib.import_module('course_kit.env')") != []  # the check sees it
+    for path in sorted(LIBRARY.glob("*.py")):
+        assert _kit_imports(path.read_text(encoding="utf-8")) == [], f"{path.name} imports course_kit"
+    code = ("import sys, course_utils.references as r; r.label('translator'); r.char_curves(); "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] == 'course_kit'))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

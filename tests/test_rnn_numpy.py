@@ -72,7 +72,7 @@ def test_gradient_norms_vanish_for_small_radius_and_explode_for_large() -> None:
 
 def test_char_rnn_trains_samples_and_scores() -> None:
     words = ["anna", "bob", "clara", "dora", "emma", "frank", "greta", "hanna"] * 20
-    model = rnn.train_char_rnn(words, n_hidden=16, seq_len=10, batch_size=4, epochs=4, seed=0)
+    model = rnn.train_char_rnn(words, rnn.CharRNNConfig(units=16, seq_len=10, batch_size=4, epochs=4, seed=0))
     assert np.mean(model.losses[-10:]) < np.mean(model.losses[:10])
     assert model.grad_norms and not model.diverged
     samples = rnn.sample_char_rnn(model, n=5, seed=1, max_len=8)
@@ -83,8 +83,9 @@ def test_char_rnn_trains_samples_and_scores() -> None:
 
 def test_training_without_clipping_can_diverge() -> None:
     words = ["anna", "bob", "clara", "dora", "emma", "frank", "greta", "hanna"] * 20
-    model = rnn.train_char_rnn(words, n_hidden=32, seq_len=30, batch_size=4, epochs=3, optimizer="sgd",
-                               learning_rate=0.5, clip=None, activation="relu", recurrent_radius=3.0)
+    model = rnn.train_char_rnn(words, rnn.CharRNNConfig(units=32, seq_len=30, batch_size=4, epochs=3, optimizer="sgd",
+                                                        learning_rate=0.5, clip=None, activation="relu",
+                                                        recurrent_radius=3.0))
     assert model.diverged and not np.isfinite(model.losses[-1])
 
 
@@ -99,6 +100,11 @@ def test_training_without_clipping_can_diverge() -> None:
     (lambda: rnn.train_char_rnn([]), "empty"),
     (lambda: rnn.train_char_rnn("anna"), "list of strings"),
     (lambda: rnn.train_char_rnn(["a\nb"]), "boundary"),
+    (lambda: rnn.train_char_rnn(["anna"], {"units": 8}), "CharRNNConfig"),
+    (lambda: rnn.CharRNNConfig(units=0), "units"),
+    (lambda: rnn.CharRNNConfig(optimizer="adam"), "optimizer"),
+    (lambda: rnn.CharRNNConfig(clip=0.0), "clip=None"),
+    (lambda: rnn.init_params(4, 0, 3), "units must be a positive int"),
     (lambda: rnn.one_hot(np.array([0.5]), 3), "integers"),
 ])
 def test_inputs_are_validated(call, message: str) -> None:

@@ -15,7 +15,7 @@ def test_bag_of_words_baseline_learns_and_ignores_order() -> None:
     p = model.predict_proba(["great tea", "awful tea", "tea great"])
     assert p[0] > 0.5 > p[1]
     assert p[0] == pytest.approx(p[2])  # a bag of words cannot see order
-    assert model.n_params == model.vocabulary_size + 1
+    assert model.n_params == model.vocab_size + 1
     top = model.top_words(2)
     assert {w for w, _ in top["positive"]} <= {"good", "great"}
 
@@ -26,8 +26,8 @@ def test_bag_of_words_baseline_learns_and_ignores_order() -> None:
     (lambda: sentiment.BagOfWordsLogisticRegression().fit("one text", [1]), "wrap a single sentence in a list"),
     (lambda: sentiment.BagOfWordsLogisticRegression().fit(["a", "b"], [1]), r"labels must have shape \(2,\)"),
     (lambda: sentiment.BagOfWordsLogisticRegression().fit(["a", "b"], [1, 2]), "labels must be 0 or 1"),
-    (lambda: sentiment.build_text_classifier(100, cell="rnn"), "'lstm' or 'gru'"),
-    (lambda: sentiment.build_text_classifier(0), "vocabulary_size must be a positive int"),
+    (lambda: sentiment.build_text_classifier(100, cell="rnn"), "cell must be one of 'simple', 'lstm', 'gru'"),
+    (lambda: sentiment.build_text_classifier(0), "vocab_size must be a positive int"),
     (lambda: sentiment.most_confident_errors(["a"], [1], [0.2], k=0), "k must be a positive int"),
     (lambda: sentiment.most_confident_errors(["a", "b"], [1, 0], [0.2], k=1), r"probabilities must have shape \(2,\)"),
 ])

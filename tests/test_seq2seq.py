@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import warnings
 from pathlib import Path
 
@@ -293,7 +294,8 @@ def test_evaluate_translations() -> None:
 
 
 def test_translator_settings_are_one_field_list():
-    """Constructor, from_pairs and get_config share Translator's FIELDS (read from its signature)."""
+    """Constructor, from_pairs and get_config share Translator's FIELDS (the vocabularies, then
+    the fields of TranslatorConfig)."""
     from course_utils.seq2seq.translator import FIELD_DEFAULTS, FIELDS, Translator
 
     model = Translator.from_pairs([("a b", "x y"), ("b a", "y x")], embed_dim=4, units=4, attention="luong")
@@ -303,6 +305,38 @@ def test_translator_settings_are_one_field_list():
     assert set(FIELD_DEFAULTS) == set(FIELDS) - {"source_vocab", "target_vocab"}
     with pytest.raises(TypeError, match="from_pairs"):
         Translator.from_pairs([("a", "x")], embed_dims=4)
+
+
+@pytest.mark.parametrize("sidecar", sorted(Path(__file__).parents[1].glob("weights/reference/translator*.json")),
+                         ids=lambda p: p.stem)
+def test_every_stored_translator_config_builds_the_same_model(sidecar: Path) -> None:
+    """A stored sidecar's config builds a Translator whose config is the stored one, with the
+    stored parameter count; the settings land in one TranslatorConfig, read as attributes too."""
+    from course_utils.seq2seq.translator import FIELD_DEFAULTS, Translator, TranslatorConfig
+
+    meta = json.loads(sidecar.read_text(encoding="utf-8"))
+    model = Translator.from_config(meta["config"])
+    assert model.get_config() == meta["config"] and list(model.get_config()) == list(meta["config"])
+    assert model.count_params() == meta["parameters"]
+    settings = {k: meta["config"][k] for k in FIELD_DEFAULTS}
+    assert model.config == TranslatorConfig(**settings)
+    assert all(getattr(model, k) == v for k, v in settings.items())
+    embedding = model.encoder.embedding.embeddings
+    assert tuple(embedding.shape) == (len(meta["config"]["source_vocab"]), meta["config"]["embed_dim"])
+
+
+def test_translator_config_and_keywords_do_not_mix() -> None:
+    from course_utils.seq2seq.translator import Translator, TranslatorConfig
+
+    vocab = ["", "[UNK]", "[START]", "[END]", "a"]
+    assert Translator(vocab, vocab, TranslatorConfig(units=4, embed_dim=2), name="t").get_config() == \
+        Translator(vocab, vocab, units=4, embed_dim=2, name="t").get_config()
+    with pytest.raises(TypeError, match="either in config or as keywords"):
+        Translator(vocab, vocab, TranslatorConfig(), units=4)
+    with pytest.raises(TypeError, match="TranslatorConfig"):
+        Translator(vocab, vocab, {"units": 4})  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="max_source_len"):
+        TranslatorConfig(max_source_len=0)
 
 
 def test_plot_attention_returns_figure_and_axes() -> None:

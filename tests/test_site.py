@@ -27,7 +27,7 @@ def test_site_has_an_index_and_navigation(tmp_path: Path) -> None:
 def test_describe_reads_title_and_run_time() -> None:
     chapter = describe(ROOT / "notebooks" / "00_setup_and_sequences.ipynb")
     assert chapter.title == "00 · Setup and sequences"
-    assert re.match(r"\d+ s on an idle 2-core ", chapter.run_time), chapter.run_time
+    assert re.fullmatch(r"about \d+ s on a 2-core laptop CPU", chapter.run_time), chapter.run_time
 
 
 def test_claims_page_links_to_an_anchored_box_in_each_chapter(tmp_path: Path) -> None:

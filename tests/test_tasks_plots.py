@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import keras
 import matplotlib
 
@@ -11,7 +13,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 from course_utils.plots import plot_accuracy_vs_lag, plot_gradient_norms, plot_training_curves, smooth  # noqa: E402
-from course_utils.rnn.recall_task import accuracy_vs_lag, recall_task  # noqa: E402
+from course_utils.rnn.recall_task import RecallConfig, accuracy_vs_lag, recall_task  # noqa: E402
 
 
 def test_recall_task_targets_are_the_first_symbol() -> None:
@@ -25,8 +27,7 @@ def test_recall_task_targets_are_the_first_symbol() -> None:
 
 
 def test_accuracy_vs_lag_returns_a_tidy_table_for_any_layer() -> None:
-    table = accuracy_vs_lag(lambda u: keras.layers.GRU(u), [2, 3], units=8, n_symbols=3, n_train=128, n_test=64,
-                            epochs=2, seed=0)
+    table = accuracy_vs_lag("gru", [2, 3], RecallConfig(units=8, n_symbols=3, n_train=128, n_test=64, epochs=2, seed=0))
     assert list(table.columns) == ["model", "lag", "accuracy", "chance", "train_loss", "seconds", "epochs"]
     assert table["epochs"].tolist() == [2, 2]
     assert table["model"].tolist() == ["GRU", "GRU"] and table["lag"].tolist() == [2, 3]
@@ -36,34 +37,41 @@ def test_accuracy_vs_lag_returns_a_tidy_table_for_any_layer() -> None:
     assert len(ax.lines) == 2  # the model and the chance line
     plt.close(fig)
     with pytest.raises(ValueError, match="return_sequences=False"):
-        accuracy_vs_lag(lambda u: keras.layers.SimpleRNN(u, return_sequences=True), [2], epochs=1, n_train=8, n_test=4)
+        accuracy_vs_lag(lambda u: keras.layers.SimpleRNN(u, return_sequences=True), [2],
+                        RecallConfig(epochs=1, n_train=8, n_test=4))
     with pytest.raises(ValueError, match="positive ints"):
         accuracy_vs_lag(lambda u: keras.layers.SimpleRNN(u), [])
+    with pytest.raises(ValueError, match="cell must be one of 'simple', 'lstm', 'gru'"):
+        accuracy_vs_lag("rnn", [2])
+    with pytest.raises(TypeError, match="config must be a RecallConfig"):
+        accuracy_vs_lag("simple", [2], {"epochs": 1})
+    with pytest.raises(ValueError, match="n_symbols must be an int >= 2"):
+        RecallConfig(n_symbols=1)
 
 
 def test_accuracy_vs_lag_tests_the_trained_model_at_longer_lags() -> None:
-    kwargs = dict(units=8, n_symbols=3, n_train=128, n_test=64, epochs=2, seed=0)
-    plain = accuracy_vs_lag(lambda u: keras.layers.GRU(u), [3], **kwargs)
-    table = accuracy_vs_lag(lambda u: keras.layers.GRU(u), [3], longer_lags=[6, 12], **kwargs)
+    config = RecallConfig(units=8, n_symbols=3, n_train=128, n_test=64, epochs=2, seed=0)
+    plain = accuracy_vs_lag(lambda u: keras.layers.GRU(u), [3], config)
+    table = accuracy_vs_lag("gru", [3], config, longer_lags=[6, 12])
     assert list(table.columns) == [*plain.columns, "accuracy at lag 6", "accuracy at lag 12"]
     # the extra evaluation does not touch training: the same model, the same figures
     assert table[plain.columns].drop(columns="seconds").equals(plain.drop(columns="seconds"))
     assert table[["accuracy at lag 6", "accuracy at lag 12"]].apply(lambda c: c.between(0, 1)).all().all()
     with pytest.raises(ValueError, match="longer_lags"):
-        accuracy_vs_lag(lambda u: keras.layers.GRU(u), [3], longer_lags=[0], **kwargs)
+        accuracy_vs_lag("gru", [3], config, longer_lags=[0])
 
 
 def test_stop_at_ends_training_once_the_task_is_solved() -> None:
-    kwargs = dict(units=8, n_symbols=2, n_train=128, n_test=64, epochs=40, seed=0, learning_rate=3e-2)
-    full = accuracy_vs_lag(lambda u: keras.layers.GRU(u), [2], **kwargs)
-    early = accuracy_vs_lag(lambda u: keras.layers.GRU(u), [2], stop_at=0.99, **kwargs)
+    config = RecallConfig(units=8, n_symbols=2, n_train=128, n_test=64, epochs=40, seed=0, learning_rate=3e-2)
+    full = accuracy_vs_lag("gru", [2], config)
+    early = accuracy_vs_lag("gru", [2], replace(config, stop_at=0.99))
     assert full["epochs"].iloc[0] == 40
     assert early["epochs"].iloc[0] < 40, "lag 2 with two symbols is solved long before 40 epochs"
-    never = accuracy_vs_lag(lambda u: keras.layers.GRU(u), [2], stop_at=1.0, **{**kwargs, "epochs": 1})
+    never = accuracy_vs_lag("gru", [2], replace(config, stop_at=1.0, epochs=1))
     assert never["epochs"].iloc[0] == 1
     for bad in (0, 1.5, "0.9"):
         with pytest.raises(ValueError, match="stop_at"):
-            accuracy_vs_lag(lambda u: keras.layers.GRU(u), [2], stop_at=bad, **kwargs)
+            accuracy_vs_lag("gru", [2], replace(config, stop_at=bad))
 
 
 def test_stop_when_reached_names_a_metric_that_fit_does_not_log() -> None:
@@ -82,13 +90,14 @@ def test_accuracy_vs_lag_fallback_saves_then_loads_each_lag(tmp_path, monkeypatc
     from course_kit import pretrained
 
     monkeypatch.setattr(pretrained, "WEIGHTS_DIR", tmp_path)
-    kwargs = dict(units=4, n_symbols=3, n_train=64, n_test=32, epochs=2, seed=0, fit=pretrained.fallback_fit("tiny_recall"))
+    config = RecallConfig(units=4, n_symbols=3, n_train=64, n_test=32, epochs=2, seed=0)
+    kwargs = dict(fit=pretrained.fallback_fit("tiny_recall"))
     monkeypatch.setenv(pretrained.SAVE_ENV, "1")
-    trained = accuracy_vs_lag(lambda u: keras.layers.SimpleRNN(u), [2, 3], **kwargs)
+    trained = accuracy_vs_lag("simple", [2, 3], config, **kwargs)
     assert sorted(p.name for p in tmp_path.glob("*.h5")) == ["tiny_recall_lag2.weights.h5", "tiny_recall_lag3.weights.h5"]
     monkeypatch.delenv(pretrained.SAVE_ENV)
     monkeypatch.setenv(pretrained.USE_ENV, "1")
-    loaded = accuracy_vs_lag(lambda u: keras.layers.SimpleRNN(u), [2, 3], **kwargs)
+    loaded = accuracy_vs_lag(lambda u: keras.layers.SimpleRNN(u), [2, 3], config, **kwargs)
     # same weights -> same accuracy and loss; seconds are the ones measured when the weights were made
     assert loaded.to_dict() == trained.to_dict()
 

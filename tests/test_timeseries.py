@@ -143,8 +143,10 @@ def test_linear_forecaster_recovers_a_linear_rule() -> None:
 def test_rnn_forecaster_shapes_and_errors() -> None:
     model = ts.build_rnn_forecaster(window=6, n_features=3, horizon=4, units=5, cell="gru")
     assert model.output_shape == (None, 4)
-    with pytest.raises(ValueError, match="'lstm' or 'gru'"):
+    with pytest.raises(ValueError, match="cell must be one of 'simple', 'lstm', 'gru'"):
         ts.build_rnn_forecaster(6, 3, cell="rnn")
+    assert ts.build_rnn_forecaster(6, 3, units=2, cell="LSTM").name == "lstm_forecaster"
+    assert type(ts.build_rnn_forecaster(6, 3, units=2, cell="simple").layers[1]).__name__ == "SimpleRNN"
     with pytest.raises(ValueError, match="units must be an int"):
         ts.build_rnn_forecaster(6, 3, units=0)
 

@@ -263,12 +263,24 @@ def test_models_save_and_load(tmp_path) -> None:
     (lambda: tr.build_transformer_lm(10, d_model=7, num_heads=1), "d_model must be even"),
     (lambda: tr.build_transformer_classifier(10, d_model=8, num_heads=3), "multiple of num_heads"),
     (lambda: tr.build_transformer_classifier(10, learning_rate=0), "learning_rate must be a finite number > 0"),
+    (lambda: tr.build_transformer_classifier(0), "vocab_size must be a positive int"),
     (lambda: build_conv_lm(10, dilations=(1, -2)), "each dilation must be a positive int"),
-    (lambda: build_conv_classifier(0), "vocabulary_size must be a positive int"),
+    (lambda: build_conv_classifier(0), "vocab_size must be a positive int"),
 ])
 def test_builders_reject_bad_settings(call, match: str) -> None:
     with pytest.raises(ValueError, match=match):
         call()
+
+
+def test_the_package_is_the_public_address_of_its_code() -> None:
+    """Chapter 13 prints this code with show_source, under the address it is imported from."""
+    from course_utils.source_code import source_of
+
+    for obj, where in [(tr.causal_mask, "causal_mask"), (tr.attention_step, "attention_step"),
+                       (tr.TransformerBlock.call, "TransformerBlock.call")]:
+        assert source_of(obj).startswith(f"# course_utils.transformer.{where}\n")
+    assert "def call(self, x" in source_of(tr.TransformerBlock.call)
+    assert source_of(tr.TransformerBlock).startswith("# course_utils.transformer.TransformerBlock\n")
 
 
 def test_tokens_per_second_counts_full_batches() -> None:

@@ -13,7 +13,10 @@ import json
 import sys
 from pathlib import Path
 
-from . import CORPORA, SPLITS, SourceMissingError, _repo_datasets_dir, cache_root, corpus_status, prepare
+from ._sources import SourceMissingError
+from ._splits import SPLITS
+from .preparation import _repo_datasets_dir, cache_root, corpus_status, prepare
+from .registry import CORPORA
 from ._cache import read_split
 from ._series import SERIES, load_series, series_checksum
 

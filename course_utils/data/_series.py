@@ -94,7 +94,7 @@ def load_series(name: str, check: bool = True) -> Any:
     spec = SERIES[name]
     frame = spec.read()
     if check:
-        from . import expected_checksums
+        from .preparation import expected_checksums
 
         expected = expected_checksums().get(name)
         actual = series_checksum(frame)

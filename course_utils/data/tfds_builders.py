@@ -20,8 +20,10 @@ from typing import Any
 import numpy as np
 import tensorflow_datasets as tfds
 
-from . import CORPORA, SPLITS, cache_root, prepare
 from ._cache import read_split
+from ._splits import SPLITS
+from .preparation import cache_root, prepare
+from .registry import CORPORA
 
 class _CourseCorpus(tfds.core.GeneratorBasedBuilder, skip_registration=True):
     """Shared builder logic; each subclass only names its corpus."""

@@ -11,22 +11,25 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
+from ..cell_kinds import CellSpec
+from ..plots import axes_or_new
 from ..validate import positive_int
 
 __all__ = ["count_combine_rounds", "plot_depth", "plot_speed", "seconds_per_epoch"]
 
 
-def seconds_per_epoch(recurrent: Callable[[], Any], seq_lens: Sequence[int], tokens_per_step: int = 8192,
+def seconds_per_epoch(cell: CellSpec, units: int, seq_lens: Sequence[int], tokens_per_step: int = 8192,
                       epoch_tokens: int = 600_000, steps: int = 2, vocab_size: int = 64, seed: int = 0) -> Any:
     """Time ``steps`` training steps (after one untimed step that traces the graph) of
-    ``build_char_lm(vocab_size, recurrent, seq_len=T)`` for each T in ``seq_lens``, on batches
-    of ``tokens_per_step // T`` random sequences. Returns a DataFrame, one row per T: seq_len,
-    batch, s/step (mean), s/epoch (s/step scaled to ``epoch_tokens`` tokens)."""
+    ``build_char_lm(vocab_size, cell, units, seq_len=T)`` for each T in ``seq_lens``, on batches
+    of ``tokens_per_step // T`` random sequences. ``cell``: "simple", "lstm", "gru" or a factory
+    ``units -> layer`` (with ``return_sequences=True``). Returns a DataFrame, one row per T:
+    seq_len, batch, s/step (mean), s/epoch (s/step scaled to ``epoch_tokens`` tokens)."""
     import pandas as pd
     import tensorflow as tf
 
@@ -46,7 +49,7 @@ def seconds_per_epoch(recurrent: Callable[[], Any], seq_lens: Sequence[int], tok
         if batch < 1:
             raise ValueError(f"tokens_per_step={tokens_per_step} is less than one sequence of length {T}; "
                              "raise tokens_per_step to at least the longest length")
-        model = build_char_lm(vocab_size, recurrent, seq_len=T)
+        model = build_char_lm(vocab_size, cell, units, seq_len=T)
         x = rng.integers(0, vocab_size, size=(batch, T)).astype("int32")
         y = rng.integers(0, vocab_size, size=(batch, T)).astype("int32")
         build_before_fit(model, tf.data.Dataset.from_tensors((x, y)))  # so the next line traces once, not twice
@@ -77,21 +80,12 @@ def count_combine_rounds(T: int) -> int:
     return calls[0]
 
 
-def _axes(ax: Any, figsize: tuple[float, float]) -> tuple[Any, Any]:
-    import matplotlib.pyplot as plt
-
-    if ax is None:
-        fig, ax = plt.subplots(figsize=figsize)
-        return fig, ax
-    return ax.figure, ax
-
-
 def plot_speed(tables: dict[str, Any], ax: Any = None, column: str = "s/epoch") -> tuple[Any, Any]:
     """One line per model (name -> DataFrame from :func:`seconds_per_epoch`): ``column``
     against sequence length, both axes logarithmic. Returns (fig, ax)."""
     if not tables:
         raise ValueError("tables is empty; pass {'model name': seconds_per_epoch(...)}")
-    fig, ax = _axes(ax, (6, 3.5))
+    fig, ax = axes_or_new(ax, (6, 3.5))
     for name, table in tables.items():
         if "seq_len" not in table or column not in table:
             raise ValueError(f"tables[{name!r}] needs the columns 'seq_len' and {column!r}, as seconds_per_epoch() returns")
@@ -109,7 +103,7 @@ def plot_depth(seq_lens: Sequence[int], rounds: Sequence[int] | None = None, ax:
     if not seq_lens:
         raise ValueError("seq_lens is empty")
     T = np.asarray(seq_lens, dtype="float64")
-    fig, ax = _axes(ax, (6, 3.5))
+    fig, ax = axes_or_new(ax, (6, 3.5))
     ax.plot(T, T, marker="o", label="loop: T dependent steps")
     ax.plot(T, [math.log2(t) for t in T], marker="o", label="log2 T")
     if rounds is not None:

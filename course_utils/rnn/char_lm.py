@@ -2,9 +2,10 @@
 held-out perplexity, and a one-character-at-a-time stepper for generation.
 
 The model is ``Embedding -> recurrent layer (return_sequences=True) -> Dense(V)``;
-any Keras recurrent layer fits (SimpleRNN here, LSTM and GRU in chapter 05)::
+``cell`` names the recurrent layer (:mod:`course_utils.cell_kinds`: SimpleRNN here, LSTM
+and GRU in chapter 05), or is a factory ``units -> layer`` for any other (MinGRU in 14)::
 
-    model = build_char_lm(vocab.size, lambda: keras.layers.SimpleRNN(256, return_sequences=True))
+    model = build_char_lm(vocab.size, "simple", 256)
 """
 
 from __future__ import annotations
@@ -15,8 +16,8 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from ..data import without_autotune
-from ..training import compile_once
+from ..cell_kinds import CellSpec, make_cell
+from ..training import compile_once, without_autotune
 from ..validate import ids_in_range, int_in_range, positive_int
 
 __all__ = ["CharVocab", "build_char_lm", "char_lm_dataset", "evaluate_char_lm", "evaluate_char_lm_stateful",
@@ -113,27 +114,31 @@ def char_lm_dataset(ids: np.ndarray, seq_len: int = 100, batch_size: int = 64, s
     return without_autotune(ds.batch(batch_size, drop_remainder=True).prefetch(2))
 
 
-def build_char_lm(vocab_size: int, recurrent: Callable[[], Any], embed_dim: int = 32,
-                  seq_len: int | None = None, learning_rate: float = 3e-3, clipnorm: float | None = 1.0) -> Any:
-    """Embedding(V, embed_dim) -> recurrent() -> Dense(V) logits, compiled with Adam and
-    sparse cross-entropy from logits (nats). ``recurrent`` is a factory returning a Keras
-    recurrent layer with ``return_sequences=True``. ``seq_len`` fixes the input length
-    (needed for ``unroll=True``). Input (batch, T) ids -> output (batch, T, V) logits."""
+def build_char_lm(vocab_size: int, cell: CellSpec, units: int, embed_dim: int = 32,
+                  seq_len: int | None = None, learning_rate: float = 3e-3, clipnorm: float | None = 1.0,
+                  logits_dtype: str | None = None, **layer_options: Any) -> Any:
+    """Embedding(V, embed_dim) -> recurrent layer(units) -> Dense(V) logits, compiled with Adam
+    and sparse cross-entropy from logits (nats). ``cell`` is "simple", "lstm" or "gru" (the
+    layer gets ``return_sequences=True`` and ``layer_options``, e.g. ``unroll=True``) or a
+    factory ``units -> layer`` that returns a recurrent layer with ``return_sequences=True``
+    (see :data:`course_utils.cell_kinds.CellSpec`). ``seq_len`` fixes the input length
+    (needed for ``unroll=True``); ``logits_dtype="float32"`` keeps the logits in float32 under a
+    mixed-precision policy (None: the policy's dtype). Input (batch, T) ids -> output (batch, T, V)
+    logits."""
     import keras
 
     int_in_range("vocab_size", vocab_size, 2, numpy_ints=False)
-    if not callable(recurrent) or isinstance(recurrent, keras.layers.Layer):
-        raise TypeError("recurrent must be a function that returns a layer, e.g. "
-                        "lambda: keras.layers.SimpleRNN(256, return_sequences=True)")
-    layer = recurrent()
+    positive_int("units", units, "the size H of h_t")
+    sequences = {"return_sequences": True} if isinstance(cell, str) else {}  # a factory sets its own
+    layer = make_cell(cell, units, **sequences, **layer_options)
     if not hasattr(layer, "cell") or not getattr(layer, "return_sequences", False):
-        raise ValueError(f"recurrent() must return a Keras RNN layer with return_sequences=True, got {layer!r}; "
+        raise ValueError(f"cell(units) must return a Keras RNN layer with return_sequences=True, got {layer!r}; "
                          "a language model predicts the next character at every step")
     model = keras.Sequential([
         keras.Input((seq_len,), dtype="int32"),
         keras.layers.Embedding(vocab_size, embed_dim),
         layer,
-        keras.layers.Dense(vocab_size),
+        keras.layers.Dense(vocab_size, dtype=logits_dtype),
     ])
     model.compile(optimizer=keras.optimizers.Adam(learning_rate, clipnorm=clipnorm),
                   loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))

@@ -38,7 +38,7 @@ def check_params(params: Params) -> tuple[int, int, int]:
         raise TypeError(f"params must be a dict with keys {PARAM_NAMES}, got {type(params).__name__}; use init_params()")
     missing = [k for k in PARAM_NAMES if k not in params]
     if missing:
-        raise ValueError(f"params is missing {missing}; create it with init_params(n_in, n_hidden, n_out)")
+        raise ValueError(f"params is missing {missing}; create it with init_params(n_in, units, n_out)")
     H, D = np.shape(params["W_hx"])
     V = np.shape(params["W_hy"])[0]
     want = {"W_hx": (H, D), "W_hh": (H, H), "b_h": (H,), "W_hy": (V, H), "b_y": (V,)}
@@ -74,18 +74,19 @@ def _check_targets(targets: np.ndarray, B: int, T: int, V: int) -> np.ndarray:
 
 
 # --------------------------------------------------------------------------- basics
-def init_params(n_in: int, n_hidden: int, n_out: int, seed: int = 0, scale: float = 0.01,
+def init_params(n_in: int, units: int, n_out: int, seed: int = 0, scale: float = 0.01,
                 dtype: str = "float64") -> Params:
-    """Small random weights, zero biases: W_hx (H, D), W_hh (H, H), b_h (H,), W_hy (V, H), b_y (V,)."""
-    for name, v in [("n_in", n_in), ("n_hidden", n_hidden), ("n_out", n_out)]:
+    """Small random weights, zero biases: W_hx (H, D), W_hh (H, H), b_h (H,), W_hy (V, H), b_y (V,),
+    with D = ``n_in``, H = ``units`` and V = ``n_out``."""
+    for name, v in [("n_in", n_in), ("units", units), ("n_out", n_out)]:
         positive_int(name, v)
     finite_number("scale", scale, low=0, low_open=True, fix="0.01 is the usual start")
     rng = np.random.default_rng(seed)
     return {
-        "W_hx": (rng.standard_normal((n_hidden, n_in)) * scale).astype(dtype),
-        "W_hh": (rng.standard_normal((n_hidden, n_hidden)) * scale).astype(dtype),
-        "b_h": np.zeros(n_hidden, dtype),
-        "W_hy": (rng.standard_normal((n_out, n_hidden)) * scale).astype(dtype),
+        "W_hx": (rng.standard_normal((units, n_in)) * scale).astype(dtype),
+        "W_hh": (rng.standard_normal((units, units)) * scale).astype(dtype),
+        "b_h": np.zeros(units, dtype),
+        "W_hy": (rng.standard_normal((n_out, units)) * scale).astype(dtype),
         "b_y": np.zeros(n_out, dtype),
     }
 
@@ -288,11 +289,11 @@ def clip_by_global_norm(grads: Params, max_norm: float) -> tuple[Params, float]:
     return {k: g * scale for k, g in grads.items()}, norm
 
 
-def recurrent_matrix(n_hidden: int, spectral_radius: float, seed: int = 0) -> np.ndarray:
-    """A random (H, H) matrix rescaled so its largest |eigenvalue| equals ``spectral_radius``."""
-    positive_int("n_hidden", n_hidden)
+def recurrent_matrix(units: int, spectral_radius: float, seed: int = 0) -> np.ndarray:
+    """A random (H, H) matrix (H = ``units``) rescaled so its largest |eigenvalue| equals ``spectral_radius``."""
+    positive_int("units", units)
     finite_number("spectral_radius", spectral_radius, low=0, low_open=True, fix="1.0 sits at the edge of stability")
-    W = np.random.default_rng(seed).standard_normal((n_hidden, n_hidden))
+    W = np.random.default_rng(seed).standard_normal((units, units))
     return W * (spectral_radius / np.max(np.abs(np.linalg.eigvals(W))))
 
 
@@ -361,66 +362,90 @@ def _batches(ids: np.ndarray, batch_size: int, seq_len: int) -> tuple[np.ndarray
     return x, y
 
 
-def train_char_rnn(words: Sequence[str], n_hidden: int = 64, seq_len: int = 25, batch_size: int = 32,
-                   epochs: int = 10, learning_rate: float = 0.05, clip: float | None = 5.0, seed: int = 0,
-                   boundary: str = "\n", optimizer: str = "adagrad", activation: str = "tanh",
-                   recurrent_radius: float | None = None, max_updates: int | None = None) -> CharRNN:
-    """Train a character RNN on ``words`` with hand-written BPTT.
+@dataclass(frozen=True)
+class CharRNNConfig:
+    """The settings of :func:`train_char_rnn`. ``units``: H; ``seq_len``: characters per lane
+    per update; ``batch_size``: lanes; ``clip``: global gradient norm (None: no clipping);
+    ``optimizer``: "adagrad" (as in min-char-rnn) or "sgd"; ``recurrent_radius``: rescale the
+    initial W_hh to that spectral radius; ``max_updates``: stop after that many updates."""
+
+    units: int = 64
+    seq_len: int = 25
+    batch_size: int = 32
+    epochs: int = 10
+    learning_rate: float = 0.05
+    clip: float | None = 5.0
+    seed: int = 0
+    optimizer: str = "adagrad"
+    activation: str = "tanh"
+    recurrent_radius: float | None = None
+    max_updates: int | None = None
+
+    def __post_init__(self) -> None:
+        finite_number("learning_rate", self.learning_rate, low=0, low_open=True)
+        if self.clip is not None:
+            finite_number("clip", self.clip, low=0, low_open=True, fix="use clip=None for no clipping")
+        for name in ("epochs", "units", "seq_len", "batch_size"):
+            positive_int(name, getattr(self, name))
+        positive_int("max_updates", self.max_updates, allow_none=True)
+        if self.optimizer not in ("adagrad", "sgd"):
+            raise ValueError(f"optimizer must be 'adagrad' or 'sgd', got {self.optimizer!r}")
+        _check_activation(self.activation)
+
+
+def train_char_rnn(words: Sequence[str], config: CharRNNConfig = CharRNNConfig(), boundary: str = "\n") -> CharRNN:
+    """Train a character RNN on ``words`` with hand-written BPTT, as ``config`` says.
 
     Each epoch the words are shuffled and joined (each followed by ``boundary``) into one
-    stream split into ``batch_size`` lanes; each update reads
-    ``seq_len`` characters per lane and carries the hidden state to the next chunk
-    (truncated BPTT). Gradients are clipped to global norm ``clip`` (None: no clipping).
-    ``optimizer`` is "adagrad" (as in min-char-rnn) or "sgd". ``recurrent_radius`` rescales
-    the initial W_hh to that spectral radius. Training stops early if the loss stops being
-    finite (``model.diverged``). ``model.grad_norms`` records each update's norm before clipping."""
+    stream split into ``batch_size`` lanes; each update reads ``seq_len`` characters per lane
+    and carries the hidden state to the next chunk (truncated BPTT). Training stops early if
+    the loss stops being finite (``model.diverged``). ``model.grad_norms`` records each
+    update's norm before clipping."""
     ids, chars = encode_words(words, boundary)
-    finite_number("learning_rate", learning_rate, low=0, low_open=True)
-    if clip is not None:
-        finite_number("clip", clip, low=0, low_open=True, fix="use clip=None for no clipping")
-    positive_int("epochs", epochs)
-    positive_int("n_hidden", n_hidden)
-    positive_int("seq_len", seq_len)
-    positive_int("batch_size", batch_size)
-    positive_int("max_updates", max_updates, allow_none=True)
-    if optimizer not in ("adagrad", "sgd"):
-        raise ValueError(f"optimizer must be 'adagrad' or 'sgd', got {optimizer!r}")
-    _check_activation(activation)
+    if not isinstance(config, CharRNNConfig):
+        raise TypeError(f"config must be a CharRNNConfig, got {type(config).__name__}; "
+                        "pass for example CharRNNConfig(units=64, epochs=30)")
+    cfg = config
     V = len(chars)
-    params = init_params(V, n_hidden, V, seed=seed, dtype="float64")
-    if recurrent_radius is not None:
-        params["W_hh"] = recurrent_matrix(n_hidden, recurrent_radius, seed=seed)
+    params = init_params(V, cfg.units, V, seed=cfg.seed, dtype="float64")
+    if cfg.recurrent_radius is not None:
+        params["W_hh"] = recurrent_matrix(cfg.units, cfg.recurrent_radius, seed=cfg.seed)
     memory = {k: np.zeros_like(v) for k, v in params.items()}  # Adagrad's sum of squared gradients
-    model = CharRNN(params, chars, [], boundary, activation=activation)
-    rng = np.random.default_rng(seed)
+    model = CharRNN(params, chars, [], boundary, activation=cfg.activation)
+    rng = np.random.default_rng(cfg.seed)
     index = {c: i for i, c in enumerate(chars)}
     word_ids = [np.array([index[c] for c in w + boundary], dtype=np.int64) for w in words]
-    for _ in range(epochs):
+    for _ in range(cfg.epochs):
         # a fresh word order each epoch: in a sorted list, neighbours share prefixes, and the
         # state carried across words would let the model learn the order instead of the names
         order = rng.permutation(len(word_ids))
-        xs_all, ys_all = _batches(np.concatenate([word_ids[i] for i in order]), batch_size, seq_len)
-        h = np.zeros((batch_size, n_hidden))
+        xs_all, ys_all = _batches(np.concatenate([word_ids[i] for i in order]), cfg.batch_size, cfg.seq_len)
+        h = np.zeros((cfg.batch_size, cfg.units))
         for x_ids, y_ids in zip(xs_all, ys_all):
             with np.errstate(all="ignore"):
-                loss, grads, h = loss_and_grads(params, one_hot(x_ids, V), y_ids, h0=h, activation=activation)
+                loss, grads, h = loss_and_grads(params, one_hot(x_ids, V), y_ids, h0=h, activation=cfg.activation)
                 norm = global_norm(grads)
             model.losses.append(loss)
             model.grad_norms.append(norm)
             if not (np.isfinite(loss) and np.isfinite(norm)):
                 model.diverged = True
                 return model
-            if clip is not None:
-                grads, _ = clip_by_global_norm(grads, clip)
-            for k in params:
-                if optimizer == "adagrad":
-                    memory[k] += grads[k] ** 2
-                    params[k] -= learning_rate * grads[k] / np.sqrt(memory[k] + 1e-8)
-                else:
-                    params[k] -= learning_rate * grads[k]
-            if max_updates is not None and len(model.losses) >= max_updates:
+            _apply_update(params, grads, memory, cfg)
+            if cfg.max_updates is not None and len(model.losses) >= cfg.max_updates:
                 return model
     return model
+
+
+def _apply_update(params: Params, grads: Params, memory: Params, cfg: CharRNNConfig) -> None:
+    """One step in place: clip, then Adagrad (``memory``: its sum of squared gradients) or SGD."""
+    if cfg.clip is not None:
+        grads, _ = clip_by_global_norm(grads, cfg.clip)
+    for k in params:
+        if cfg.optimizer == "adagrad":
+            memory[k] += grads[k] ** 2
+            params[k] -= cfg.learning_rate * grads[k] / np.sqrt(memory[k] + 1e-8)
+        else:
+            params[k] -= cfg.learning_rate * grads[k]
 
 
 def char_rnn_loss(model: CharRNN, words: Sequence[str]) -> float:

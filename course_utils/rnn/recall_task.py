@@ -8,21 +8,23 @@ the model to keep the symbol must travel back ``lag`` steps.
 
 :func:`accuracy_vs_lag` trains a fresh model per lag and returns a tidy table, so that
 several layers (SimpleRNN here, LSTM and GRU in chapter 05) can share one plot
-(:func:`course_utils.plots.plot_accuracy_vs_lag`).
+(:func:`course_utils.plots.plot_accuracy_vs_lag`). Its settings (model size, data sizes,
+training) travel together in one :class:`RecallConfig`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from ..data import without_autotune
-from ..training import FitOutcome, compile_once, fit_timed, stop_at_callbacks
-from ..validate import int_in_range
+from ..cell_kinds import CellSpec, make_cell
+from ..training import FitOutcome, compile_once, fit_timed, stop_at_callbacks, without_autotune
+from ..validate import finite_number, int_in_range, positive_int
 
-__all__ = ["accuracy_vs_lag", "recall_task"]
+__all__ = ["RecallConfig", "accuracy_vs_lag", "recall_task"]
 
 
 def recall_task(n: int, lag: int, n_symbols: int = 8, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -36,21 +38,47 @@ def recall_task(n: int, lag: int, n_symbols: int = 8, seed: int = 0) -> tuple[np
     return x, ids[:, 0].astype("int32")
 
 
-def accuracy_vs_lag(layer_factory: Callable[[int], Any], lags: Sequence[int], name: str | None = None,
-                    units: int = 32, n_symbols: int = 8, n_train: int = 2048, n_test: int = 512,
-                    epochs: int = 20, batch_size: int = 64, learning_rate: float = 3e-3,
-                    seed: int = 0, fit: Callable[..., FitOutcome] = fit_timed,
-                    longer_lags: Sequence[int] = (), stop_at: float | None = None) -> Any:
-    """Train ``Input -> layer_factory(units) -> Dense(n_symbols)`` on the recall task at each lag
-    and measure test accuracy. ``layer_factory(units)`` must return a Keras recurrent layer that
-    outputs only its last step, e.g. ``lambda u: keras.layers.SimpleRNN(u)``.
+@dataclass(frozen=True)
+class RecallConfig:
+    """The settings of one :func:`accuracy_vs_lag` run, the same for every lag.
 
-    Returns a pandas DataFrame with one row per lag: model, lag, accuracy, chance, train_loss,
-    seconds, epochs. Each lag uses fresh weights and its own data seeds (seed + lag), so runs repeat.
-
+    ``units``: size of the recurrent layer; ``n_symbols``: alphabet (chance is 1/n_symbols);
+    ``n_train``/``n_test``: sequences per lag; ``epochs``, ``batch_size``, ``learning_rate``
+    (Adam, gradients clipped at norm 1); ``seed``: weights and data of lag L use seed + L.
     ``stop_at``: end a model's training after the first epoch whose training accuracy is at
-    least this (for example 0.999: the task is solved); ``epochs`` is then the most, and the
-    ``epochs`` column says how many ran. ``None`` (the default) always trains ``epochs``.
+    least this (for example 0.999: the task is solved); ``epochs`` is then the most.
+    ``None`` always trains ``epochs``."""
+
+    units: int = 32
+    n_symbols: int = 8
+    n_train: int = 2048
+    n_test: int = 512
+    epochs: int = 20
+    batch_size: int = 64
+    learning_rate: float = 3e-3
+    seed: int = 0
+    stop_at: float | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("units", "n_train", "n_test", "epochs", "batch_size"):
+            positive_int(name, getattr(self, name))
+        int_in_range("n_symbols", self.n_symbols, 2, meaning="the alphabet; chance is 1/n_symbols")
+        int_in_range("seed", self.seed, 0)
+        finite_number("learning_rate", self.learning_rate, low=0, low_open=True)
+
+
+def accuracy_vs_lag(cell: CellSpec, lags: Sequence[int], config: RecallConfig = RecallConfig(), *,
+                    name: str | None = None, fit: Callable[..., FitOutcome] = fit_timed,
+                    longer_lags: Sequence[int] = ()) -> Any:
+    """Train ``Input -> recurrent layer(config.units) -> Dense(n_symbols)`` on the recall task
+    at each lag and measure test accuracy. ``cell`` is "simple", "lstm" or "gru", or a factory
+    ``units -> layer`` that returns a Keras recurrent layer outputting only its last step, e.g.
+    ``lambda u: keras.layers.LSTM(u, unit_forget_bias=False)``.
+
+    Returns a pandas DataFrame with one row per lag: model (``name``, or the layer's class),
+    lag, accuracy, chance, train_loss, seconds, epochs. Each lag uses fresh weights and its
+    own data seeds (seed + lag), so runs repeat. With ``config.stop_at`` the ``epochs``
+    column says how many epochs ran.
 
     ``longer_lags``: test each trained model also on fresh sequences of these lengths, which
     it never trained on; column ``accuracy at lag L`` for each (does the memory outlast the
@@ -62,12 +90,12 @@ def accuracy_vs_lag(layer_factory: Callable[[int], Any], lags: Sequence[int], na
     ``seconds`` is then the training time measured when they were made."""
     import keras
     import pandas as pd
-    import tensorflow as tf
 
     if not callable(fit):
         raise TypeError(f"fit must be a function like course_utils.training.fit_timed, got {type(fit).__name__}")
-    if not callable(layer_factory):
-        raise TypeError("layer_factory must be a function units -> layer, e.g. lambda u: keras.layers.SimpleRNN(u)")
+    if not isinstance(config, RecallConfig):
+        raise TypeError(f"config must be a RecallConfig, got {type(config).__name__}; "
+                        "pass for example RecallConfig(units=32, epochs=20)")
     lags = list(lags)
     if not lags:
         raise ValueError(f"lags must be a non-empty list of positive ints, got {lags!r}")
@@ -75,36 +103,60 @@ def accuracy_vs_lag(layer_factory: Callable[[int], Any], lags: Sequence[int], na
         int_in_range("each lag", lag, 1, meaning="lags must be a non-empty list of positive ints")
     longer_lags = [int_in_range("each longer lag", lag, 1, meaning="longer_lags is a list of positive ints")
                    for lag in longer_lags]
-    stop = stop_at_callbacks(stop_at, "accuracy", "0.999")
+    stop = stop_at_callbacks(config.stop_at, "accuracy", "0.999")
     rows = []
     for lag in lags:
-        keras.utils.set_random_seed(seed + int(lag))
-        layer = layer_factory(units)
-        if not isinstance(layer, keras.layers.Layer) or getattr(layer, "return_sequences", False):
-            raise ValueError("layer_factory(units) must return a Keras recurrent layer with return_sequences=False "
+        keras.utils.set_random_seed(config.seed + int(lag))
+        layer = make_cell(cell, config.units)
+        if getattr(layer, "return_sequences", False):
+            raise ValueError("cell(units) must return a Keras recurrent layer with return_sequences=False "
                              f"(the answer is read from the last step), got {layer!r}")
         name = name or type(layer).__name__
-        x_train, y_train = recall_task(n_train, int(lag), n_symbols, seed=seed + int(lag))
-        x_test, y_test = recall_task(n_test, int(lag), n_symbols, seed=seed + int(lag) + 10_000)
-        model = keras.Sequential([keras.Input((int(lag), n_symbols)), layer, keras.layers.Dense(n_symbols)])
-        model.compile(optimizer=keras.optimizers.Adam(learning_rate, clipnorm=1.0),
-                      loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True), metrics=["accuracy"])
-        ds = without_autotune(tf.data.Dataset.from_tensor_slices((x_train, y_train))
-                              .shuffle(n_train, seed=seed).batch(batch_size))
-        extra = {"callbacks": stop} if stop else {}
-        history, seconds, _ = fit(model, ds, epochs, part=f"lag{int(lag)}", shuffle=False, **extra)  # ds shuffles itself
-        recurrent, readout = model.layers  # the model's Input fixes the length; its layers take any length
-        # Compiled: eagerly, the recurrent layer would step through its time loop in Python.
-        # (batch, lag, n_symbols) one-hot -> (batch, n_symbols) logits; any lag, one trace.
-        predict = compile_once(lambda x: readout(recurrent(x, training=False)),
-                               [tf.TensorSpec((None, None, n_symbols), tf.float32)])
-        logits = predict(tf.constant(x_test, tf.float32)).numpy()
-        row = {"model": name, "lag": int(lag), "accuracy": float(np.mean(logits.argmax(-1) == y_test)),
-               "chance": 1.0 / n_symbols, "train_loss": float(history["loss"][-1]), "seconds": round(seconds, 1),
+        model, history, seconds = _train_at_lag(layer, int(lag), config, fit, stop)
+        predict = _predictor(model, config.n_symbols)
+        row = {"model": name, "lag": int(lag), "accuracy": _test_accuracy(predict, int(lag), config),
+               "chance": 1.0 / config.n_symbols, "train_loss": float(history["loss"][-1]), "seconds": round(seconds, 1),
                "epochs": len(history["loss"])}
         for longer in longer_lags:
-            x_long, y_long = recall_task(n_test, longer, n_symbols, seed=seed + longer + 20_000)
-            logits = predict(tf.constant(x_long, tf.float32)).numpy()
-            row[f"accuracy at lag {longer}"] = float(np.mean(logits.argmax(-1) == y_long))
+            row[f"accuracy at lag {longer}"] = _test_accuracy(predict, longer, config, seed_offset=20_000)
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def _train_at_lag(layer: Any, lag: int, config: RecallConfig, fit: Callable[..., FitOutcome],
+                  stop: list[Any]) -> tuple[Any, dict[str, list[float]], float]:
+    """Input(lag, n_symbols) -> layer -> Dense(n_symbols), trained on the task at ``lag``."""
+    import keras
+    import tensorflow as tf
+
+    n = config.n_symbols
+    x_train, y_train = recall_task(config.n_train, lag, n, seed=config.seed + lag)
+    model = keras.Sequential([keras.Input((lag, n)), layer, keras.layers.Dense(n)])
+    model.compile(optimizer=keras.optimizers.Adam(config.learning_rate, clipnorm=1.0),
+                  loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True), metrics=["accuracy"])
+    ds = without_autotune(tf.data.Dataset.from_tensor_slices((x_train, y_train))
+                          .shuffle(config.n_train, seed=config.seed).batch(config.batch_size))
+    extra = {"callbacks": stop} if stop else {}
+    history, seconds, _ = fit(model, ds, config.epochs, part=f"lag{lag}", shuffle=False, **extra)  # ds shuffles itself
+    return model, history, seconds
+
+
+def _predictor(model: Any, n_symbols: int) -> Callable[[Any], Any]:
+    """The trained model as one compiled function of any lag: (batch, lag, n_symbols) one-hot ->
+    (batch, n_symbols) logits. Compiled: eagerly, the recurrent layer would step through its
+    time loop in Python; one trace serves the training lag and every longer lag."""
+    import tensorflow as tf
+
+    recurrent, readout = model.layers  # the model's Input fixes the length; its layers take any length
+    return compile_once(lambda x: readout(recurrent(x, training=False)),
+                        [tf.TensorSpec((None, None, n_symbols), tf.float32)])
+
+
+def _test_accuracy(predict: Callable[[Any], Any], lag: int, config: RecallConfig, seed_offset: int = 10_000) -> float:
+    """Accuracy of ``predict`` on ``n_test`` fresh sequences of length ``lag`` (data seed
+    seed + lag + seed_offset: 10_000 for the training lag, 20_000 for the longer lags)."""
+    import tensorflow as tf
+
+    x_test, y_test = recall_task(config.n_test, lag, config.n_symbols, seed=config.seed + lag + seed_offset)
+    logits = predict(tf.constant(x_test, tf.float32)).numpy()
+    return float(np.mean(logits.argmax(-1) == y_test))

@@ -216,14 +216,14 @@ def _beam_fn(model: Any) -> Any:
     :func:`beam_search_reference`, with its Python loops over sentences and candidates
     replaced by tensor operations, so that the whole search runs inside ``tf.function``.
     Sentences that have finished searching are dropped from the batch, so the decoder
-    steps only the hypotheses still searching."""
+    steps only the hypotheses still searching. Shapes below: n sentences still searching,
+    k beams, V target words."""
     fn = getattr(model, "_course_beam_fn", None)
     if fn is not None:
         return fn
     import tensorflow as tf
 
     encoder, decoder = model.encoder, model.decoder
-    neg_inf = tf.constant(-np.inf, tf.float64)
     any_shape = lambda rank: tf.TensorShape([None] * rank)  # noqa: E731
 
     @tf.function(input_signature=[tf.TensorSpec([None, None], tf.int32), tf.TensorSpec([], tf.int32),
@@ -231,77 +231,136 @@ def _beam_fn(model: Any) -> Any:
     def beam(src: Any, k: Any, penalty: Any) -> Any:
         # penalty[t] = (t + 1) ** alpha, computed by the caller in NumPy (as the reference does)
         max_len, batch = tf.shape(penalty)[0], tf.shape(src)[0]
-        positions, slots, candidates = tf.range(max_len), tf.range(k), tf.range(2 * k)
         enc_out, state = encoder(src)
-        enc_out = tf.repeat(enc_out, k, axis=0)                           # (n*k, S, H), n = sentences searching
+        enc_out = tf.repeat(enc_out, k, axis=0)                           # (n*k, S, H)
         state = tf.repeat(state, k, axis=0)                               # (n*k, H)
         src_mask = tf.repeat(tf.not_equal(src, PAD), k, axis=0)           # (n*k, S)
-        ids = tf.range(batch)                                             # (n,) their rows in the batch
-        scores = tf.tile(tf.where(slots[None, :] == 0, tf.constant(0.0, tf.float64), neg_inf), [batch, 1])  # (n, k)
-        seqs = tf.zeros([batch, k, max_len], tf.int32)                    # (n, k, max_len) live hypotheses
-        last = tf.fill([batch, k], START)                                 # (n, k)
-        n_finished = tf.zeros([batch], tf.int32)                          # (n,)
-        best_score = tf.fill([batch], neg_inf)                            # (batch,) best finished so far
+        ids, scores, seqs, last, n_finished = _start_beams(batch, k, max_len)
+        best_score = tf.fill([batch], tf.constant(-np.inf, tf.float64))   # (batch,) best finished so far
         best_seq = tf.zeros([batch, max_len], tf.int32)                   # (batch, max_len)
         steps = tf.constant(0)
         for t in tf.range(max_len):
             tf.autograph.experimental.set_loop_options(shape_invariants=[
                 (enc_out, any_shape(3)), (state, any_shape(2)), (src_mask, any_shape(2)), (ids, any_shape(1)),
                 (scores, any_shape(2)), (seqs, any_shape(3)), (last, any_shape(2)), (n_finished, any_shape(1))])
-            n = tf.shape(ids)[0]
             logits, new_state, _ = decoder.step(tf.reshape(last, [-1]), state, enc_out, src_mask)
-            logp = tf.cast(tf.nn.log_softmax(_never_emit_specials(logits), axis=-1), tf.float64)
-            vocab = tf.shape(logp)[-1]
-            total = tf.reshape(scores[:, :, None] + tf.reshape(logp, [n, k, vocab]), [n, k * vocab])
-            top, flat = tf.math.top_k(total, 2 * k)                       # (n, 2k), ties: lower index first
-            parent, token = flat // vocab, flat % vocab
-            finite, is_end = tf.math.is_finite(top), tf.equal(token, END)
-            # The reference walks the 2k candidates in order and stops after the k-th live one:
-            live_before = tf.cumsum(tf.cast(finite & ~is_end, tf.int32), axis=1, exclusive=True)
-            examined = finite & (live_before < k)
-            finished, live = examined & is_end, examined & ~is_end
-            # finished hypotheses: keep the best (the first of equals, as max() does in the reference)
-            fin_score = tf.where(finished, top / penalty[t], neg_inf)
-            step_best = tf.reduce_max(fin_score, axis=1)                  # (n,)
-            first = tf.argmin(tf.where(finished & (fin_score == step_best[:, None]), candidates[None, :], 2 * k),
-                              axis=1, output_type=tf.int32)
-            fin_seq = tf.gather(seqs, tf.gather(parent, tf.minimum(first, 2 * k - 1), batch_dims=1), batch_dims=1)
-            fin_seq = tf.where(positions[None, :] == t, END, fin_seq)     # (n, max_len)
-            old_score, old_seq = tf.gather(best_score, ids), tf.gather(best_seq, ids)
-            better = step_best > old_score
-            best_score = tf.tensor_scatter_nd_update(best_score, ids[:, None], tf.where(better, step_best, old_score))
-            best_seq = tf.tensor_scatter_nd_update(best_seq, ids[:, None], tf.where(better[:, None], fin_seq, old_seq))
-            # live hypotheses: candidate j goes to slot live_before[j]
-            onehot = live[:, :, None] & tf.equal(live_before[:, :, None], slots[None, None, :])  # (n, 2k, k)
-            filled = tf.reduce_any(onehot, axis=1)                                                 # (n, k)
-            scores = tf.where(filled, tf.reduce_max(tf.where(onehot, top[:, :, None], neg_inf), axis=1), neg_inf)
-            new_parent = tf.reduce_sum(tf.where(onehot, parent[:, :, None], 0), axis=1)          # (n, k)
-            last = tf.reduce_sum(tf.where(onehot, token[:, :, None], 0), axis=1)                 # (n, k)
-            seqs = tf.gather(seqs, new_parent, batch_dims=1)
-            seqs = tf.where(positions[None, None, :] == t, last[:, :, None], seqs)
-            state = tf.gather(new_state, tf.reshape(tf.range(n)[:, None] * k + new_parent, [-1]))
+            top, parent, token = _best_extensions(logits, scores, k)
+            finished, live, slot = _examine_candidates(top, token, k)
+            best_score, best_seq = _keep_best_finished(best_score, best_seq, ids, seqs, top, parent, finished,
+                                                       penalty[t], t)
+            scores, last, seqs, state = _advance_live(top, parent, token, live, slot, seqs, new_state, t)
             n_finished += tf.reduce_sum(tf.cast(finished, tf.int32), axis=1)
             searching = (n_finished < k) & tf.reduce_any(live, axis=1)     # (n,)
             steps = t + 1
             if not tf.reduce_all(searching):                              # drop the sentences that are done
                 keep = tf.cast(tf.where(searching)[:, 0], tf.int32)
-                rows = tf.reshape(keep[:, None] * k + slots[None, :], [-1])
+                rows = tf.reshape(keep[:, None] * k + tf.range(k)[None, :], [-1])
                 ids, scores, seqs = tf.gather(ids, keep), tf.gather(scores, keep), tf.gather(seqs, keep)
                 last, n_finished = tf.gather(last, keep), tf.gather(n_finished, keep)
                 enc_out, state, src_mask = tf.gather(enc_out, rows), tf.gather(state, rows), tf.gather(src_mask, rows)
             if tf.size(ids) == 0:
                 break
-        # sentences still searching after max_len steps: their live hypotheses compete too
-        live_score = tf.where(tf.math.is_finite(scores), scores / penalty[steps - 1], neg_inf)   # (n, k)
-        live_best = tf.reduce_max(live_score, axis=1)
-        first = tf.argmin(tf.where(live_score == live_best[:, None], slots[None, :], k), axis=1, output_type=tf.int32)
-        live_seq = tf.gather(seqs, tf.minimum(first, k - 1), batch_dims=1)
-        better = live_best > tf.gather(best_score, ids)
-        return tf.tensor_scatter_nd_update(best_seq, ids[:, None],
-                                           tf.where(better[:, None], live_seq, tf.gather(best_seq, ids)))
+        return _with_live_hypotheses(best_score, best_seq, ids, scores, seqs, penalty[steps - 1])
 
     model._course_beam_fn = beam
     return beam
+
+
+def _start_beams(batch: Any, k: Any, max_len: Any) -> tuple[Any, Any, Any, Any, Any]:
+    """The search state of ``batch`` sentences with one live hypothesis each (score 0, the
+    other k - 1 slots -inf): ``ids`` (n,) their rows in the batch, ``scores`` (n, k) float64
+    summed log-probabilities, ``seqs`` (n, k, max_len) live hypotheses, ``last`` (n, k) their
+    last token ([START]), ``n_finished`` (n,) hypotheses set aside so far."""
+    import tensorflow as tf
+
+    first_slot = tf.range(k)[None, :] == 0
+    scores = tf.tile(tf.where(first_slot, tf.constant(0.0, tf.float64), tf.constant(-np.inf, tf.float64)), [batch, 1])
+    return (tf.range(batch), scores, tf.zeros([batch, k, max_len], tf.int32), tf.fill([batch, k], START),
+            tf.zeros([batch], tf.int32))
+
+
+def _best_extensions(logits: Any, scores: Any, k: Any) -> tuple[Any, Any, Any]:
+    """The 2k best one-token extensions of each sentence's live hypotheses, from the decoder's
+    logits (n*k, V) and the hypotheses' scores (n, k): ``top`` (n, 2k) summed log-probabilities
+    (ties: lower index first), the ``parent`` slot (n, 2k) and the ``token`` (n, 2k) of each."""
+    import tensorflow as tf
+
+    n = tf.shape(scores)[0]
+    logp = tf.cast(tf.nn.log_softmax(_never_emit_specials(logits), axis=-1), tf.float64)
+    vocab = tf.shape(logp)[-1]
+    total = tf.reshape(scores[:, :, None] + tf.reshape(logp, [n, k, vocab]), [n, k * vocab])
+    top, flat = tf.math.top_k(total, 2 * k)
+    return top, flat // vocab, flat % vocab
+
+
+def _examine_candidates(top: Any, token: Any, k: Any) -> tuple[Any, Any, Any]:
+    """Which of the 2k candidates the reference looks at: it walks them in order and stops after
+    the k-th live one. Returns ``finished`` and ``live`` (n, 2k) bool (examined candidates that
+    end in [END], and the others) and ``slot`` (n, 2k): the live candidates before each one,
+    which is the slot a live candidate goes to."""
+    import tensorflow as tf
+
+    finite, is_end = tf.math.is_finite(top), tf.equal(token, END)
+    slot = tf.cumsum(tf.cast(finite & ~is_end, tf.int32), axis=1, exclusive=True)
+    examined = finite & (slot < k)
+    return examined & is_end, examined & ~is_end, slot
+
+
+def _keep_best_finished(best_score: Any, best_seq: Any, ids: Any, seqs: Any, top: Any, parent: Any, finished: Any,
+                        penalty: Any, t: Any) -> tuple[Any, Any]:
+    """``best_score`` (batch,) and ``best_seq`` (batch, max_len), updated with the hypotheses that
+    finished at step ``t`` (score: log-probability / ``penalty``) where one beats the best so
+    far; among equals the first candidate wins, as ``max()`` does in the reference."""
+    import tensorflow as tf
+
+    two_k = tf.shape(top)[1]
+    fin_score = tf.where(finished, top / penalty, tf.constant(-np.inf, tf.float64))
+    step_best = tf.reduce_max(fin_score, axis=1)                          # (n,)
+    first = tf.argmin(tf.where(finished & (fin_score == step_best[:, None]), tf.range(two_k)[None, :], two_k),
+                      axis=1, output_type=tf.int32)
+    fin_seq = tf.gather(seqs, tf.gather(parent, tf.minimum(first, two_k - 1), batch_dims=1), batch_dims=1)
+    fin_seq = tf.where(tf.range(tf.shape(seqs)[2])[None, :] == t, END, fin_seq)  # (n, max_len)
+    old_score, old_seq = tf.gather(best_score, ids), tf.gather(best_seq, ids)
+    better = step_best > old_score
+    best_score = tf.tensor_scatter_nd_update(best_score, ids[:, None], tf.where(better, step_best, old_score))
+    best_seq = tf.tensor_scatter_nd_update(best_seq, ids[:, None], tf.where(better[:, None], fin_seq, old_seq))
+    return best_score, best_seq
+
+
+def _advance_live(top: Any, parent: Any, token: Any, live: Any, slot: Any, seqs: Any, new_state: Any,
+                  t: Any) -> tuple[Any, Any, Any, Any]:
+    """The live hypotheses after step ``t``: live candidate j goes to slot ``slot[j]``; empty
+    slots score -inf. Returns ``scores`` (n, k), ``last`` (n, k), ``seqs`` (n, k, max_len) and
+    the decoder ``state`` (n*k, H) of each slot, taken from its parent's row of ``new_state``."""
+    import tensorflow as tf
+
+    n, k = tf.shape(seqs)[0], tf.shape(seqs)[1]
+    neg_inf = tf.constant(-np.inf, tf.float64)
+    onehot = live[:, :, None] & tf.equal(slot[:, :, None], tf.range(k)[None, None, :])   # (n, 2k, k)
+    filled = tf.reduce_any(onehot, axis=1)                                                 # (n, k)
+    scores = tf.where(filled, tf.reduce_max(tf.where(onehot, top[:, :, None], neg_inf), axis=1), neg_inf)
+    new_parent = tf.reduce_sum(tf.where(onehot, parent[:, :, None], 0), axis=1)          # (n, k)
+    last = tf.reduce_sum(tf.where(onehot, token[:, :, None], 0), axis=1)                 # (n, k)
+    seqs = tf.gather(seqs, new_parent, batch_dims=1)
+    seqs = tf.where(tf.range(tf.shape(seqs)[2])[None, None, :] == t, last[:, :, None], seqs)
+    state = tf.gather(new_state, tf.reshape(tf.range(n)[:, None] * k + new_parent, [-1]))
+    return scores, last, seqs, state
+
+
+def _with_live_hypotheses(best_score: Any, best_seq: Any, ids: Any, scores: Any, seqs: Any, penalty: Any) -> Any:
+    """``best_seq`` (batch, max_len) once the sentences still searching after the last step let
+    their live hypotheses compete too (score: log-probability / ``penalty``; first of equals)."""
+    import tensorflow as tf
+
+    k = tf.shape(scores)[1]
+    live_score = tf.where(tf.math.is_finite(scores), scores / penalty, tf.constant(-np.inf, tf.float64))  # (n, k)
+    live_best = tf.reduce_max(live_score, axis=1)
+    first = tf.argmin(tf.where(live_score == live_best[:, None], tf.range(k)[None, :], k), axis=1,
+                      output_type=tf.int32)
+    live_seq = tf.gather(seqs, tf.minimum(first, k - 1), batch_dims=1)
+    better = live_best > tf.gather(best_score, ids)
+    return tf.tensor_scatter_nd_update(best_seq, ids[:, None],
+                                       tf.where(better[:, None], live_seq, tf.gather(best_seq, ids)))
 
 
 def beam_search_decode(model: Any, src_ids: Any, beam_width: int = 3, max_len: int = 20,

@@ -21,7 +21,7 @@ How ``translate`` treats awkward inputs (documented behaviour, tested):
 
 from __future__ import annotations
 
-import inspect
+import dataclasses
 import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -31,15 +31,17 @@ import keras
 import numpy as np
 from keras import ops
 
-from ..data import without_autotune
-from ..training import FitOutcome, fit_timed, stop_at_callbacks
+from ..training import FitOutcome, fit_timed, stop_at_callbacks, without_autotune
 from ..validate import ids_in_range, positive_int
 from .decoding import _check_alpha, beam_search_decode, greedy_decode
 from .layers import Decoder, Encoder, masked_accuracy, masked_loss
 from .subwords import Subwords, train_subwords
 from .tokens import END, PAD, SPECIALS, START, UNK, build_vocabulary, decode_ids, encode, get_tokenizer
+from .translator_config import FIELD_DEFAULTS, FIELDS, SUBWORDS, TranslatorConfig
 
-SUBWORDS = "subwords"  # the tokeniser name that uses the Translator's own SentencePiece model
+__all__ = ["FIELDS", "FIELD_DEFAULTS", "BestValidationBleu", "Translator", "TranslatorConfig", "compile_translator",
+           "train_translator"]
+
 Tokenizer = tuple[Callable[[str], list[str]], Callable[[Sequence[str]], str]]
 
 
@@ -89,6 +91,11 @@ def _check_pairs(pairs: Any) -> None:
         raise TypeError(f"every pair must be a (source, target) tuple of two strings, found {bad!r}")
 
 
+def _setting(name: str) -> property:
+    """A read-only attribute that reads ``self.config.<name>``."""
+    return property(lambda self: getattr(self.config, name), doc=f"``config.{name}`` (read-only).")
+
+
 @keras.saving.register_keras_serializable(package="course_utils")
 class Translator(keras.Model):
     """Encoder-decoder translator that owns its vocabularies and tokenisers.
@@ -98,36 +105,47 @@ class Translator(keras.Model):
     Saved as ``.keras`` (config as JSON + weights); no pickle, loads with ``safe_mode=True``.
     """
 
-    def __init__(self, source_vocab: list[str], target_vocab: list[str], embed_dim: int = 128, units: int = 256,
-                 attention: str = "none", dropout: float = 0.0, source_tokenizer: str = "words",
-                 target_tokenizer: str = "words", lowercase_source: bool = True, max_source_len: int = 30,
-                 max_target_len: int = 30, bidirectional: bool = False, attention_units: int | None = None,
-                 subword_model: str | None = None, **kwargs: Any) -> None:
-        args = dict(locals())
+    def __init__(self, source_vocab: list[str], target_vocab: list[str], config: TranslatorConfig | None = None,
+                 **kwargs: Any) -> None:
+        """``config`` holds every setting; or pass the settings as keywords instead
+        (``Translator(src_vocab, tgt_vocab, attention="luong")``). Other keywords (``name``)
+        go to ``keras.Model``."""
+        settings = {k: kwargs.pop(k) for k in FIELD_DEFAULTS if k in kwargs}
+        if config is None:
+            config = TranslatorConfig(**settings)
+        elif settings:
+            raise TypeError(f"pass the settings either in config or as keywords, not both; "
+                            f"got config and {sorted(settings)}")
+        if not isinstance(config, TranslatorConfig):
+            raise TypeError(f"config must be a TranslatorConfig, got {type(config).__name__}")
         super().__init__(**kwargs)
         for name, vocab in [("source_vocab", source_vocab), ("target_vocab", target_vocab)]:
             if not isinstance(vocab, (list, tuple)) or list(vocab[: len(SPECIALS)]) != SPECIALS:
                 raise ValueError(f"{name} must be a list starting with the special tokens {SPECIALS}; "
                                  "build it with course_utils.seq2seq.tokens.build_vocabulary")
-        uses_subwords = SUBWORDS in (source_tokenizer, target_tokenizer)
-        if subword_model is not None and not uses_subwords:
-            raise ValueError("subword_model is given but neither tokenizer is 'subwords'; "
-                             "set source_tokenizer and/or target_tokenizer to 'subwords', or drop subword_model")
-        self._subwords = Subwords(subword_model) if uses_subwords and subword_model is not None else None
-        _tokenizer(source_tokenizer, self._subwords), _tokenizer(target_tokenizer, self._subwords)
-        for name, value in [("max_source_len", max_source_len), ("max_target_len", max_target_len)]:
-            positive_int(name, value)
+        uses_model = config.uses_subwords and config.subword_model is not None
+        self._subwords = Subwords(config.subword_model) if uses_model else None
+        _tokenizer(config.source_tokenizer, self._subwords), _tokenizer(config.target_tokenizer, self._subwords)
+        self.config = config
         self.source_vocab, self.target_vocab = list(source_vocab), list(target_vocab)
-        # What get_config saves: every constructor argument of FIELDS (the vocabularies as lists).
-        settings = {name: args[name] for name in FIELDS}
-        settings.update(source_vocab=self.source_vocab, target_vocab=self.target_vocab,
-                        lowercase_source=bool(lowercase_source), bidirectional=bool(bidirectional))
-        self.settings = settings
-        for name in FIELDS[2:]:  # each setting is also an attribute: model.units, model.max_source_len, ...
-            setattr(self, name, settings[name])
-        self.encoder = Encoder(len(self.source_vocab), embed_dim, units, dropout, self.bidirectional, name="encoder")
-        self.decoder = Decoder(len(self.target_vocab), embed_dim, units, attention, dropout, attention_units,
-                               name="decoder")
+        self.encoder = Encoder(len(self.source_vocab), config.embed_dim, config.units, config.dropout,
+                               config.bidirectional, name="encoder")
+        self.decoder = Decoder(len(self.target_vocab), config.embed_dim, config.units, config.attention,
+                               config.dropout, config.attention_units, name="decoder")
+
+    # Each setting reads as an attribute too: model.units, model.max_source_len, ...
+    embed_dim = _setting("embed_dim")
+    units = _setting("units")
+    attention = _setting("attention")
+    dropout = _setting("dropout")
+    source_tokenizer = _setting("source_tokenizer")
+    target_tokenizer = _setting("target_tokenizer")
+    lowercase_source = _setting("lowercase_source")
+    max_source_len = _setting("max_source_len")
+    max_target_len = _setting("max_target_len")
+    bidirectional = _setting("bidirectional")
+    attention_units = _setting("attention_units")
+    subword_model = _setting("subword_model")
 
     # ------------------------------------------------------------------ construction
     @classmethod
@@ -146,18 +164,19 @@ class Translator(keras.Model):
         if unknown or {"source_vocab", "target_vocab"} & set(kwargs):
             raise TypeError(f"from_pairs() builds the vocabularies itself and takes the other Translator "
                             f"settings {list(FIELDS[2:])}; got {unknown or ['source_vocab/target_vocab']}")
-        settings = {**FIELD_DEFAULTS, **kwargs}
-        sides = [i for i, name in enumerate(("source_tokenizer", "target_tokenizer")) if settings[name] == SUBWORDS]
-        if settings["source_tokenizer"] == SUBWORDS and settings["lowercase_source"]:
+        config = TranslatorConfig(**{k: v for k, v in kwargs.items() if k in FIELD_DEFAULTS})
+        sides = [i for i, tok in enumerate((config.source_tokenizer, config.target_tokenizer)) if tok == SUBWORDS]
+        if config.source_tokenizer == SUBWORDS and config.lowercase_source:
             raise ValueError("subword sources keep their case, so that names can be copied: pass lowercase_source=False")
-        if sides and settings["subword_model"] is None:
+        if sides and config.subword_model is None:
             texts = [pair[i] for i in sides for pair in pairs]
-            kwargs["subword_model"] = settings["subword_model"] = Subwords(train_subwords(texts, subword_vocab_size)).to_text()
-        subwords = Subwords(settings["subword_model"]) if sides else None
-        src_tok = _tokenizer(settings["source_tokenizer"], subwords)[0]
-        tgt_tok = _tokenizer(settings["target_tokenizer"], subwords)[0]
-        lower = settings["lowercase_source"]
-        src_vocab = build_vocabulary([src_tok(s) for s, _ in pairs], max_vocab, min_count, lowercase=lower)
+            trained = Subwords(train_subwords(texts, subword_vocab_size)).to_text()
+            config = dataclasses.replace(config, subword_model=trained)
+        subwords = Subwords(config.subword_model) if sides else None
+        src_tok = _tokenizer(config.source_tokenizer, subwords)[0]
+        tgt_tok = _tokenizer(config.target_tokenizer, subwords)[0]
+        src_vocab = build_vocabulary([src_tok(s) for s, _ in pairs], max_vocab, min_count,
+                                     lowercase=config.lowercase_source)
         tgt_vocab = build_vocabulary([tgt_tok(t) for _, t in pairs], max_vocab, min_count)
         if subwords is not None:
             # Every piece of the subword model gets an id, also one that the training text only ever
@@ -169,7 +188,7 @@ class Translator(keras.Model):
             if 1 in sides:
                 seen = set(tgt_vocab)
                 tgt_vocab += [p for p in extra if p not in seen]
-        model = cls(src_vocab, tgt_vocab, **kwargs)
+        model = cls(src_vocab, tgt_vocab, config, **{k: v for k, v in kwargs.items() if k == "name"})
         model.build_now()
         return model
 
@@ -191,11 +210,18 @@ class Translator(keras.Model):
         return ops.add(logits, 0.0)
 
     def get_config(self) -> dict[str, Any]:
-        return {**self.settings, "name": self.name}
+        """``{"source_vocab", "target_vocab", every TranslatorConfig field, "name"}``: what
+        ``.keras`` files and the reference sidecars store."""
+        return {"source_vocab": self.source_vocab, "target_vocab": self.target_vocab, **self.config.to_dict(),
+                "name": self.name}
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> "Translator":
-        model = cls(**config)
+        """The Translator of a :meth:`get_config` dict, built (ready to load weights)."""
+        config = dict(config)
+        vocabs = config.pop("source_vocab"), config.pop("target_vocab")
+        settings = {k: config.pop(k) for k in FIELD_DEFAULTS if k in config}
+        model = cls(*vocabs, TranslatorConfig(**settings), **config)
         model.build_now()
         return model
 
@@ -332,12 +358,6 @@ class Translator(keras.Model):
             raise TypeError(f"{path} holds a {type(model).__name__}, not a Translator")
         return model
 
-
-# The settings a Translator is built from and saved with: its constructor's arguments, read once
-# from the signature, so that __init__, from_pairs and get_config share one list.
-_SIGNATURE = inspect.signature(Translator.__init__).parameters
-FIELDS: tuple[str, ...] = tuple(n for n, p in _SIGNATURE.items() if n != "self" and p.kind is p.POSITIONAL_OR_KEYWORD)
-FIELD_DEFAULTS: dict[str, Any] = {n: _SIGNATURE[n].default for n in FIELDS if _SIGNATURE[n].default is not inspect.Parameter.empty}
 
 
 def compile_translator(model: Translator, learning_rate: float = 3e-3, jit_compile: bool = False) -> Translator:

@@ -22,7 +22,8 @@ from typing import Any
 
 import numpy as np
 
-from ..data import without_autotune
+from ..cell_kinds import check_cell, recurrent_layer
+from ..training import without_autotune
 from ..validate import positive_int, string_lists
 
 __all__ = ["SHAPES", "TaggerVocab", "build_tagger", "predict_tags", "tag_probabilities", "tagging_dataset", "word_shape"]
@@ -154,20 +155,19 @@ def tagging_dataset(vocab: TaggerVocab, sentences: Sequence[Sequence[str]], tags
 def build_tagger(vocab: TaggerVocab, units: int = 64, bidirectional: bool = True, layers: int = 1,
                  cell: str = "lstm", word_dim: int = 64, suffix_dim: int = 16, shape_dim: int = 4,
                  dropout: float = 0.0, recurrent_dropout: float = 0.0, learning_rate: float = 3e-3) -> Any:
-    """Embeddings (word, suffix, shape) -> ``layers`` stacked recurrent layers (each wrapped in
+    """Embeddings (word, suffix, shape) -> ``layers`` stacked recurrent layers of kind ``cell``
+    ("lstm", "gru" or "simple"; each wrapped in
     ``Bidirectional`` if asked) -> Dense(n_tags) logits per step, compiled with Adam and sparse
     cross-entropy. Every recurrent layer gets the mask ``words != 0``: padded steps are skipped
     (the state is carried over them; the backward direction starts at the last real token). Inputs: dict of (batch, T) int32 ids; output (batch, T, n_tags)."""
     import keras
 
-    if cell not in ("lstm", "gru", "simple"):
-        raise ValueError(f"cell must be 'lstm', 'gru' or 'simple', got {cell!r}")
+    cell = check_cell(cell)
     for name, v in [("units", units), ("layers", layers)]:
         positive_int(name, v)
     for name, v in [("dropout", dropout), ("recurrent_dropout", recurrent_dropout)]:
         if not 0.0 <= v < 1.0:
             raise ValueError(f"{name} must be in [0, 1), got {v!r}")
-    rnn = {"lstm": keras.layers.LSTM, "gru": keras.layers.GRU, "simple": keras.layers.SimpleRNN}[cell]
     inputs = {k: keras.Input((None,), dtype="int32", name=k) for k in ("words", "suffixes", "shapes")}
     # The mask is passed explicitly. Relying on Embedding(mask_zero=True) through Concatenate (one masked and
     # two unmasked embeddings) let padding change Bidirectional's outputs in Keras 3.15; tests/test_seqtag.py checks.
@@ -178,8 +178,8 @@ def build_tagger(vocab: TaggerVocab, units: int = 64, bidirectional: bool = True
         keras.layers.Embedding(len(SHAPES), shape_dim, name="shape_embedding")(inputs["shapes"]),
     ])
     for i in range(layers):
-        layer = rnn(units, return_sequences=True, dropout=dropout, recurrent_dropout=recurrent_dropout,
-                    name=f"{cell}_{i + 1}")
+        layer = recurrent_layer(cell, units, return_sequences=True, dropout=dropout,
+                                recurrent_dropout=recurrent_dropout, name=f"{cell}_{i + 1}")
         h = keras.layers.Bidirectional(layer, name=f"bi_{cell}_{i + 1}")(h, mask=mask) if bidirectional else layer(h, mask=mask)
     logits = keras.layers.Dense(len(vocab.tags), name="tag_logits")(h)
     model = keras.Model(inputs, logits, name=f"{'bi' if bidirectional else ''}{cell}_tagger")

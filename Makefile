@@ -104,15 +104,16 @@ check: setup
 	$(PY) -m course_kit.env
 	$(PY) -m course_utils.data status
 
+# The core chapters; `make course DEEP_DIVES=1` also runs the optional deep dives (notebooks/deep_dives/).
 course: setup
-	$(PY) -m course_kit.runner --jobs $(JOBS)
+	$(PY) -m course_kit.runner --jobs $(JOBS) $(if $(DEEP_DIVES),--deep-dives,)
 
-# Maintainers: execute and store the outputs in notebooks/ (what readers on the web see).
+# Maintainers: execute and store the outputs in notebooks/ (what readers on the web see), deep dives included.
 store: setup
-	$(PY) -m course_kit.runner --store
+	$(PY) -m course_kit.runner --store --deep-dives
 	$(PY) -m course_kit.exercises
 
-# Student notebooks: the chapters with every solution block stripped (kept in sync by a test).
+# Student notebooks: the chapters (and deep dives, in student/deep_dives/) with every solution block stripped (kept in sync by a test).
 student: $(STAMP)
 	$(PY) -m course_kit.exercises
 

@@ -15,7 +15,9 @@ sooner than one after the other. Two rules make that safe and quick:
   the two workers share those long runs instead of one worker doing them all in a row;
 - the longest work starts first (the notebooks, by each one's measured **Run time**
   line, then the tests that execute notebooks), so that no long notebook is left alone
-  at the end (the Makefile passes ``--no-loadscope-reorder`` to keep this order).
+  at the end (the Makefile passes ``--no-loadscope-reorder`` to keep this order). The
+  optional deep dives (``notebooks/deep_dives/10a_*.ipynb``) are notebooks like the
+  others: each is costed by its own id, ``10a``, apart from chapter ``10``.
 """
 
 from __future__ import annotations
@@ -25,24 +27,24 @@ from pathlib import Path
 
 import pytest
 
-from course_kit.runner import stated_seconds
+from course_kit.runner import notebook_id, stated_seconds
 from course_kit.tflog import quiet_tf_env
 from course_utils.paths import course_notebooks
 
 quiet_tf_env()
 
-_NOTEBOOK_PARAM = re.compile(r"\[([0-9A-Z]\d)\]$")  # a chapter [06] or an appendix [A1]
+_NOTEBOOK_PARAM = re.compile(r"\[([0-9A-Z]\d[a-z]?)\]$")  # a chapter [06], an appendix [A1], a deep dive [10a]
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     root = Path(str(config.rootpath))
-    costs = {p.name[:2]: stated_seconds(p) for p in course_notebooks(root / "notebooks")}
+    costs = {notebook_id(p): stated_seconds(p) for p in course_notebooks(root / "notebooks", deep_dives=True)}
 
     def rank(item: pytest.Item) -> tuple[int, float]:
         path = Path(str(item.path))
         if path.suffix == ".ipynb":  # an nbval cell
-            return 0, -costs.get(path.name[:2], 0.0)
-        param = _NOTEBOOK_PARAM.search(item.nodeid)  # a test parametrized by a chapter, e.g. [06]
+            return 0, -costs.get(notebook_id(path), 0.0)
+        param = _NOTEBOOK_PARAM.search(item.nodeid)  # a test parametrized by a notebook, e.g. [06] or [10a]
         if param and param.group(1) in costs:
             return 1, -costs[param.group(1)]
         return 2, 0.0

@@ -2,8 +2,9 @@
 
 Each chapter answers some confident claims from popular writing on RNNs in a box that starts
 ``> **Popular claim:** "..."``, followed by a code cell that shows what is true. This module
-finds those boxes and writes their index, ``docs/POPULAR_CLAIMS.md``; the static site lists
-them too (:mod:`course_kit.site`).
+finds those boxes, in the chapters and in the optional deep dives (``notebooks/deep_dives/``),
+and writes their index, ``docs/POPULAR_CLAIMS.md``; the static site lists them too
+(:mod:`course_kit.site`).
 
     python -m course_kit.claims           # rewrite docs/POPULAR_CLAIMS.md
     python -m course_kit.claims --check   # exit 1 if it is out of date
@@ -27,7 +28,7 @@ TRUE = re.compile(r"^> \*\*What is true:\*\*\s*(?P<true>.+)$", re.MULTILINE)
 
 @dataclass(frozen=True)
 class Claim:
-    notebook: str  # file name, e.g. "08_sentiment.ipynb"
+    notebook: str  # path inside notebooks/, e.g. "08_sentiment.ipynb" or "deep_dives/10a_subwords.ipynb"
     number: int  # 1, 2, ... within the chapter
     claim: str
     truth: str  # the first sentence of the "What is true" paragraph
@@ -35,8 +36,13 @@ class Claim:
     test_cell: int  # index of the code cell after the box, counted from 0
 
     @property
+    def notebook_id(self) -> str:
+        """The notebook's id: ``"08"``, ``"A1"``, or a deep dive's ``"10a"``."""
+        return Path(self.notebook).stem.split("_", 1)[0]
+
+    @property
     def anchor(self) -> str:
-        return f"claim-{self.notebook[:2]}-{self.number}"
+        return f"claim-{self.notebook_id}-{self.number}"
 
 
 def _first_sentence(text: str) -> str:
@@ -44,12 +50,13 @@ def _first_sentence(text: str) -> str:
 
 
 def find_claims(notebook_dir: Path = ROOT / "notebooks") -> list[Claim]:
-    """Every popular-claim box in the course's notebooks (chapters, then appendices), in course order.
+    """Every popular-claim box in the course's notebooks (chapters, appendices, then deep dives), in course order.
     Raises ``ValueError`` for a box without a "What is true" line or without a code cell after it."""
     import nbformat
 
     claims = []
-    for path in course_notebooks(notebook_dir):
+    for path in course_notebooks(notebook_dir, deep_dives=True):
+        name = path.relative_to(notebook_dir).as_posix()
         cells = nbformat.read(path, as_version=4).cells
         section, n = path.stem, 0
         for i, cell in enumerate(cells):
@@ -57,7 +64,7 @@ def find_claims(notebook_dir: Path = ROOT / "notebooks") -> list[Claim]:
                 continue
             for match in CLAIM.finditer(cell.source):
                 n += 1
-                where = f"{path.name}, cell {i}"
+                where = f"{name}, cell {i}"
                 truth = TRUE.search(cell.source, match.end())
                 if truth is None:
                     raise ValueError(f"{where}: the claim box has no '> **What is true:**' line")
@@ -66,7 +73,7 @@ def find_claims(notebook_dir: Path = ROOT / "notebooks") -> list[Claim]:
                     raise ValueError(f"{where}: no code cell follows the claim box; add the cell that tests it")
                 before = cell.source[: match.start()]
                 heads_before = re.findall(r"^#{1,3} (.+)$", before, re.MULTILINE)
-                claims.append(Claim(path.name, n, match.group("claim"), _first_sentence(truth.group("true")),
+                claims.append(Claim(name, n, match.group("claim"), _first_sentence(truth.group("true")),
                                     heads_before[-1] if heads_before else section, test))
             headings = re.findall(r"^#{1,3} (.+)$", cell.source, re.MULTILINE)
             if headings:
@@ -92,9 +99,9 @@ def render_index(claims: list[Claim]) -> str:
     ]
     for k, c in enumerate(claims, 1):
         truth = c.truth.replace("|", "\\|")
-        lines.append(f"| {k} | {c.notebook[:2]} | \"{c.claim}\" | {truth} | "
-                     f"[{c.notebook}](../notebooks/{c.notebook}), {c.section}, test cell {c.test_cell} "
-                     f"(site: `{Path(c.notebook).with_suffix('.html').name}#{c.anchor}`) |")
+        lines.append(f"| {k} | {c.notebook_id} | \"{c.claim}\" | {truth} | "
+                     f"[{Path(c.notebook).name}](../notebooks/{c.notebook}), {c.section}, test cell {c.test_cell} "
+                     f"(site: `{Path(c.notebook).with_suffix('.html').as_posix()}#{c.anchor}`) |")
     return "\n".join(lines) + "\n"
 
 

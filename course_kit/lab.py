@@ -4,6 +4,9 @@
     python -m course_kit.lab --solutions      # notebooks/: the chapters with solutions (make lab-solutions)
     python -m course_kit.lab -- --port=8899   # anything after -- goes to `jupyter lab`
 
+Both folders hold the core chapters, with the optional deep dives apart in their
+``deep_dives/`` subfolder (each chapter links its own at the end).
+
 Before it starts JupyterLab it:
 
 - switches off the two things JupyterLab would fetch from the internet: the Jupyter
@@ -25,7 +28,7 @@ import os
 import sys
 from pathlib import Path
 
-from course_utils.paths import course_notebooks, repo_root
+from course_utils.paths import DEEP_DIVE_FOLDER, course_notebooks, deep_dive_notebooks, repo_root
 
 from .tflog import quiet_tf_env
 
@@ -75,6 +78,10 @@ def main(argv: list[str] | None = None) -> int:
     env = quiet_tf_env(dict(os.environ))
     print(f"Opening JupyterLab on {folder.relative_to(ROOT)}/"
           + ("" if args.solutions else " (exercises without solutions; teachers: make lab-solutions)"), flush=True)
+    dives = deep_dive_notebooks(folder)
+    if dives:
+        print(f"Core chapters: {len(course_notebooks(folder))} notebooks; optional deep dives: "
+              f"{len(dives)} in {DEEP_DIVE_FOLDER}/ ({', '.join(p.stem.split('_', 1)[0] for p in dives)})", flush=True)
     command = lab_command(folder, args.extra)
     os.execve(command[0], command, env)  # JupyterLab takes over this process (and its Ctrl-C)
     return 0  # pragma: no cover

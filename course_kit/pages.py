@@ -79,12 +79,16 @@ def copy_mathjax(out_dir: Path) -> Path:
     return target
 
 
-def html_exporter() -> Any:
-    """nbconvert's HTMLExporter with the course's offline template and a relative MathJax."""
+def html_exporter(up: str = "") -> Any:
+    """nbconvert's HTMLExporter with the course's offline template and a relative MathJax:
+    ``mathjax/`` next to the page, or ``up + "mathjax/"`` for a page in a subfolder of the
+    one that holds MathJax (``up="../"`` for the site's ``deep_dives/`` pages)."""
     from nbconvert import HTMLExporter
 
+    if up and not (up.endswith("/") and set(up.strip("/").split("/")) == {".."}):
+        raise ValueError(f"up climbs folders, e.g. '../' or '../../', got {up!r}")
     return HTMLExporter(
-        extra_template_basedirs=[str(TEMPLATES)], template_name="offline", mathjax_url=MATHJAX_URL,
+        extra_template_basedirs=[str(TEMPLATES)], template_name="offline", mathjax_url=up + MATHJAX_URL,
         require_js_url="",
     )
 

@@ -1,9 +1,17 @@
 """Execute the course's notebooks headless and tabulate the results.
 
-    python -m course_kit.runner                 # every notebook -> build/*.ipynb, build/*.html
+    python -m course_kit.runner                 # every core notebook -> build/*.ipynb, build/*.html
+    python -m course_kit.runner --deep-dives    # ... and the optional deep dives -> build/deep_dives/
     python -m course_kit.runner 00 03           # only the notebooks whose names start so
+    python -m course_kit.runner 10a             # one deep dive, by its prefix
     python -m course_kit.runner --store         # also write the outputs back into notebooks/
     python -m course_kit.runner --jobs 2        # two notebooks at once (what `make course` does)
+
+The core notebooks are the chapters and appendices of ``notebooks/``; the deep dives are the
+optional notebooks of ``notebooks/deep_dives/`` (``10a_...`` goes deeper into chapter 10,
+:func:`course_utils.paths.deep_dive_notebooks`). A prefix names core notebooks (``10`` is
+chapter 10 alone) and, once it is as long as a deep dive's id (``10a``) or with
+``--deep-dives``, deep dives too. ``--store`` writes a deep dive back where it came from.
 
 Prints one row per notebook (wall seconds and its key metric, see
 :func:`course_kit.report.key_metric`) and writes ``build/results.md`` and
@@ -32,7 +40,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from course_utils.paths import course_notebooks, repo_root
+from course_utils.paths import DEEP_DIVE_FOLDER, course_notebooks, deep_dive_notebooks, repo_root
 
 from .pages import write_page
 from .report import METRICS_ENV
@@ -49,19 +57,47 @@ def stated_seconds(path: Path) -> float:
     return float(match.group(1)) if match else 0.0
 
 
-def find_notebooks(notebook_dir: Path, prefixes: list[str] | None = None) -> list[Path]:
-    """The course's notebooks in ``notebook_dir`` (chapters, then appendices:
-    :func:`course_utils.paths.course_notebooks`), optionally only those starting with a prefix."""
-    found = course_notebooks(notebook_dir)
-    if prefixes:
-        found = [p for p in found if any(p.name.startswith(pre) for pre in prefixes)]
-        if not found:
-            raise SystemExit(f"No notebook in {notebook_dir} starts with {', '.join(prefixes)}")
+def notebook_id(path: Path) -> str:
+    """A notebook's id, the part of its name before the first ``_``: ``"05"``, ``"A1"``, ``"10a"``."""
+    return path.stem.split("_", 1)[0]
+
+
+def is_deep_dive(path: Path) -> bool:
+    """Whether ``path`` is an optional deep dive (it sits in a ``deep_dives/`` folder)."""
+    return path.parent.name == DEEP_DIVE_FOLDER
+
+
+def find_notebooks(notebook_dir: Path, prefixes: list[str] | None = None, deep_dives: bool = False) -> list[Path]:
+    """The course's notebooks in ``notebook_dir``: chapters, then appendices
+    (:func:`course_utils.paths.course_notebooks`), then, with ``deep_dives=True``, the deep
+    dives of ``notebook_dir/deep_dives/``. With ``prefixes``, only those whose names start
+    with one; a deep dive is then searched as well, and matches a prefix at least as long as
+    its id (``10a`` finds ``10a_...``; ``10`` finds chapter 10 alone unless ``deep_dives``)."""
+    core = course_notebooks(notebook_dir)
+    dives = deep_dive_notebooks(notebook_dir)
+    if not prefixes:
+        return core + dives if deep_dives else core
+
+    def wanted(path: Path, dive: bool) -> bool:
+        return any(path.name.startswith(pre) and (not dive or deep_dives or len(pre) >= len(notebook_id(path)))
+                   for pre in prefixes)
+
+    found = [p for p in core if wanted(p, is_deep_dive(p))] + [p for p in dives if wanted(p, True)]
+    if not found:
+        raise SystemExit(f"No notebook in {notebook_dir} or its {DEEP_DIVE_FOLDER}/ starts with {', '.join(prefixes)}")
     return found
 
 
+def output_dir(path: Path, out_dir: Path) -> Path:
+    """Where the executed copy of ``path`` goes: ``out_dir``, or ``out_dir/deep_dives`` for a
+    deep dive, so that its relative links (``../10_seq2seq.ipynb``) still point at the chapter."""
+    return out_dir / DEEP_DIVE_FOLDER if is_deep_dive(path) else out_dir
+
+
 def run_notebook(path: Path, out_dir: Path, store: bool = False) -> dict[str, Any]:
-    """Execute one notebook; write the executed copy and an HTML page into ``out_dir``."""
+    """Execute one notebook; write the executed copy and an HTML page into ``out_dir`` (a deep
+    dive's into ``out_dir/deep_dives``: :func:`output_dir`); with ``store``, and if every cell
+    ran, write the outputs back into ``path`` itself."""
     import nbformat
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
@@ -89,6 +125,7 @@ def run_notebook(path: Path, out_dir: Path, store: bool = False) -> dict[str, An
 
     cells = slowest_cells(nb)
     quiet_notebook(nb)
+    out_dir = output_dir(path, out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, out_dir / path.name)
     write_page(nb, out_dir / path.with_suffix(".html").name)
@@ -119,7 +156,7 @@ def run_notebooks(notebooks: list[Path], out_dir: Path, store: bool = False, job
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
     order = sorted(notebooks, key=stated_seconds, reverse=True)
-    print(f"running {n} notebooks, {jobs} at a time, longest first: {', '.join(p.name[:2] for p in order)}", flush=True)
+    print(f"running {n} notebooks, {jobs} at a time, longest first: {', '.join(notebook_id(p) for p in order)}", flush=True)
     done: dict[Path, dict[str, Any]] = {}
     with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
         futures = {pool.submit(run_notebook, path, out_dir, store): path for path in order}
@@ -162,7 +199,9 @@ def results_table(rows: list[dict[str, Any]]) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m course_kit.runner", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("only", nargs="*", help="notebook name prefixes, e.g. 00 03 A1 (default: all)")
+    parser.add_argument("only", nargs="*", help="notebook name prefixes, e.g. 00 03 A1 10a (default: all)")
+    parser.add_argument("--deep-dives", action="store_true",
+                        help="also run the optional deep dives of notebooks/deep_dives/ (with prefixes: theirs too)")
     parser.add_argument("--notebooks", type=Path, default=ROOT / "notebooks")
     parser.add_argument("--out", type=Path, default=ROOT / "build")
     parser.add_argument("--store", action="store_true", help="write executed outputs back into the notebooks")
@@ -173,7 +212,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.jobs < 1:
         parser.error(f"--jobs must be 1 or more, got {args.jobs}")
     jobs = 1 if args.store else args.jobs  # stored Run time figures are measured one notebook at a time
-    notebooks = find_notebooks(args.notebooks, args.only)
+    notebooks = find_notebooks(args.notebooks, args.only, deep_dives=args.deep_dives)
     wall_start = time.perf_counter()
     rows = run_notebooks(notebooks, args.out, store=args.store, jobs=jobs)
     wall = time.perf_counter() - wall_start

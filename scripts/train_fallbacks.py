@@ -26,7 +26,7 @@ from course_kit.runner import find_notebooks, run_notebook  # noqa: E402
 def main(prefixes: list[str]) -> int:
     os.environ[SAVE_ENV] = "1"
     os.environ.pop(USE_ENV, None)  # always train for real
-    notebooks = [p for p in find_notebooks(ROOT / "notebooks", prefixes or None)
+    notebooks = [p for p in find_notebooks(ROOT / "notebooks", prefixes or None, deep_dives=True)
                  if FALLBACK_CALL.search(p.read_text(encoding="utf-8"))]
     failed = 0
     with tempfile.TemporaryDirectory() as out:

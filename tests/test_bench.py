@@ -94,11 +94,40 @@ def test_report_shows_the_peak_section(tmp_path: Path, monkeypatch: pytest.Monke
     }
     md, _ = bench.write_report(results)
     text = md.read_text()
-    assert "## Training speed against the machine's FP32 peak" in text and "LSTM `2*4*(D+H)*H + 2*H*V`" in text
+    assert "## Training speed against the machine's measured ceiling" in text and "LSTM `2*4*(D+H)*H + 2*H*V`" in text
     assert "SimpleRNN `2*(D+H)*H + 2*H*V`, GRU `2*3*(D+H)*H + 2*H*V`" in text
     assert "| LSTM | base (batch 64) | 1000 |" in text and "### Where an LSTM's time goes" in text
     # 64 x 100 tokens at 1000 tokens/s = 6400 ms; 12.1 GFLOP at 50 GFLOP/s = 242 ms of products
     assert "took 6400 ms" in text and "would take 242 ms, 4% of the step" in text and "short of the 50% goal" in text
+    assert "the LSTM reached 1% of the FP32 peak" in text  # a report made without a measured ceiling
+
+
+def test_report_divides_by_the_measured_ceiling(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from course_kit import flops
+
+    monkeypatch.setattr(bench, "RESULTS", tmp_path)
+    facts = flops.cpu_facts()
+    row = {"layer": "LSTM", "variant": "base (batch 64)", "tokens_per_s": 40000, "train_MFLOP_per_token": 1.887,
+           "GFLOP_per_s": 75.5, "fraction_of_ceiling": 0.372, "fraction_of_fp32_peak": 0.227, "speedup_vs_base": 1.0}
+    results = {
+        "machine": bench.machine_info(),
+        "peak": {"peak": flops.fp32_peak_gflops({**facts, "ghz": facts["ghz"] or 2.0}), "cpu": facts,
+                 "ceiling": {"n": 4096, "numpy_gflops": 203.0, "tensorflow_gflops": 180.0, "gflops": 203.0},
+                 "shape": dict(bench_measure.PEAK_SHAPE), "rows": [row]},
+        "recurrence": [{"case": "one product over B*T = 6400 rows", "ms": 1.0, "GFLOP_per_s": 100.0},
+                       {"case": "100 chained products of 64 rows (recurrence, batch 64)", "ms": 2.0, "GFLOP_per_s": 50.0}],
+    }
+    text = bench.write_report(results)[0].read_text()
+    assert "203.0 GFLOP/s in NumPy and 180.0 in TensorFlow" in text and "**203.0 GFLOP/s**" in text
+    assert "| fraction_of_ceiling |" in text or "fraction_of_ceiling" in text
+    assert "the LSTM reached 37% of the measured ceiling" in text and "short of the 50% goal" in text
+
+
+def test_measured_ceiling_times_one_large_product() -> None:
+    ceiling = bench_measure.measured_ceiling(n=256, repeats=1)
+    assert ceiling["gflops"] == max(ceiling["numpy_gflops"], ceiling["tensorflow_gflops"]) > 0
+    with pytest.raises(ValueError, match="n >= 2"):
+        bench_measure.measured_ceiling(n=1)
 
 
 def test_only_rejects_unknown_measurements() -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from course_kit import lab
-from course_utils.paths import course_notebooks
+from course_utils.paths import course_notebooks, deep_dive_notebooks
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -33,6 +33,27 @@ def test_lab_opens_the_right_folder_without_news(monkeypatch: pytest.MonkeyPatch
 def test_every_chapter_has_a_student_notebook() -> None:
     chapters = {p.name for p in course_notebooks(ROOT / "notebooks")}
     assert chapters and chapters == {p.name for p in course_notebooks(lab.STUDENT_DIR)}
+
+
+def test_the_deep_dives_sit_apart_in_the_student_folder() -> None:
+    """`make lab` shows the core chapters, and the optional deep dives in their own subfolder."""
+    dives = {p.name for p in deep_dive_notebooks(ROOT / "notebooks")}
+    assert dives == {p.name for p in deep_dive_notebooks(lab.STUDENT_DIR)}, "run `make student`"
+    assert not dives & {p.name for p in course_notebooks(lab.STUDENT_DIR)}, "a deep dive among the core chapters"
+    assert all(p.parent == lab.STUDENT_DIR / "deep_dives" for p in deep_dive_notebooks(lab.STUDENT_DIR))
+
+
+def test_lab_names_the_deep_dives_when_it_starts(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys) -> None:
+    student = tmp_path / "student"
+    (student / "deep_dives").mkdir(parents=True)
+    for path in (student / "00_x.ipynb", student / "deep_dives" / "00a_y.ipynb"):
+        path.write_text('{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}', encoding="utf-8")
+    monkeypatch.setattr(lab, "STUDENT_DIR", student)
+    monkeypatch.setattr(lab, "ROOT", tmp_path)
+    monkeypatch.setattr(lab, "app_settings_dir", lambda: tmp_path / "settings")
+    monkeypatch.setattr(lab.os, "execve", lambda exe, cmd, env: None)
+    assert lab.main([]) == 0
+    assert "optional deep dives: 1 in deep_dives/ (00a)" in capsys.readouterr().out
 
 
 def test_makefile_help_lists_lab_and_lab_solutions() -> None:

@@ -19,7 +19,7 @@ import pytest
 from course_utils.paths import course_notebooks
 
 ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOKS = course_notebooks(ROOT / "notebooks")
+NOTEBOOKS = course_notebooks(ROOT / "notebooks", deep_dives=True)  # chapters, appendices and deep dives
 PROSE_NUMBER = re.compile(r"(?<![\w.^_{/-])(\d+\.\d+)(?![\w.])")
 ANY_NUMBER = re.compile(r"(?<![\w.])-?(\d+\.?\d*(?:[eE][-+]?\d+)?)")
 NOT_MEASURED = re.compile(r"\$\$.*?\$\$|\$[^$]*\$|arXiv:\S+|`[^`]*`", re.DOTALL)
@@ -59,7 +59,7 @@ def unbacked_numbers(path: Path) -> list[str]:
     return problems
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name[:2])
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem.split("_", 1)[0])
 def test_every_decimal_in_the_prose_is_backed_by_code_or_output(path: Path) -> None:
     problems = unbacked_numbers(path)
     assert not problems, (f"{path.name}: numbers in the prose that no code or stored output of the notebook "

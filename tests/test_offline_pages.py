@@ -3,7 +3,8 @@
 - A runner page (``build/NN_*.html``) and a site page (``build/site/``) are opened in
   headless Chromium with the network cut: every request that is not a local file is
   aborted and recorded, and the test fails if there is one. The LSTM equations of
-  chapter 05 must be typeset by MathJax (no raw ``$$`` left in the visible text).
+  chapter 05 must be typeset by MathJax (no raw ``$$`` left in the visible text), and its
+  LSTM-cell diagram must be drawn (decoded, with a width) with its alt text.
 - The runner executes a small notebook that imports TensorFlow, raises a Python warning,
   writes to stderr and starts a process whose TensorFlow logs a WARNING at start-up: no
   INFO line reaches the stored outputs, everything else does.
@@ -85,7 +86,7 @@ def test_drop_tf_info_keeps_everything_but_info_and_known_noise(text: str, want:
     assert drop_tf_info(text) == want
 
 
-@pytest.mark.parametrize("folder", ["notebooks", "notebooks/student"])
+@pytest.mark.parametrize("folder", ["notebooks", "notebooks/student", "notebooks/deep_dives", "notebooks/student/deep_dives"])
 def test_stored_pages_hold_no_tf_info_or_known_noise(folder: str) -> None:
     """What `make store` writes has been through the filter: a notebook stored some other
     way (or before a line joined the known noise) shows here."""
@@ -209,8 +210,11 @@ def _open_offline(page_path: Path, screenshot: str) -> dict:
             " && !MathJax.Hub.queue.running && document.querySelector('.MathJax_Display')",
             timeout=60_000, polling=200,
         )
+        page.wait_for_function("() => [...document.images].every(i => i.complete)", timeout=30_000)
         seen = page.evaluate(
             """() => ({
+                images: [...document.images].map(i => ({alt: i.alt, width: i.naturalWidth, height: i.naturalHeight,
+                                                         shown: i.getBoundingClientRect().width})),
                 text: document.body.innerText,
                 display: document.querySelectorAll('.MathJax_Display').length,
                 inline: document.querySelectorAll('.MathJax').length,
@@ -250,3 +254,21 @@ def test_site_page_typesets_maths_offline(tmp_path: Path) -> None:
     _assert_typeset_offline(seen, "site page")
     # The stored outputs of chapter 05 hold TensorFlow's start-up INFO lines; the site leaves them out.
     assert "oneDNN custom operations are on" not in seen["text"] and NOTICE not in seen["text"]
+
+
+@needs_chromium
+def test_site_page_shows_its_diagram_offline(tmp_path: Path) -> None:
+    """The LSTM cell of chapter 05 (a course_utils.diagrams PNG stored in the notebook) is drawn
+    in the site page with the network cut, and carries its alt text."""
+    from test_site import diagram_alts
+
+    _copy_chapter_05(tmp_path)
+    want = diagram_alts(tmp_path / "notebooks" / "05_lstm.ipynb")
+    assert want, "chapter 05 stores no course diagram"
+    site.build_site(tmp_path / "notebooks", tmp_path / "site")
+    seen = _open_offline(tmp_path / "site" / "05_lstm.html", "offline_site_diagram.png")
+    assert not seen["remote"] and not seen["failed"], (seen["remote"], seen["failed"])
+    drawn = {img["alt"]: img for img in seen["images"] if img["alt"] in want}
+    assert set(drawn) == set(want), f"diagrams missing from the page: {set(want) - set(drawn)}"
+    for alt, img in drawn.items():
+        assert img["width"] > 0 and img["height"] > 0 and img["shown"] > 0, f"not drawn: {alt[:60]} ({img})"

@@ -8,7 +8,11 @@ training takes another path. ``make test`` must pass on every learner's machine,
 second way, whose floating-point path differs from the one that stored the outputs:
 
 - ``TF_ENABLE_ONEDNN_OPTS=0``: TensorFlow's own Eigen kernels instead of oneDNN, the
-  path of TensorFlow builds without oneDNN (macOS, for one);
+  path of TensorFlow builds without oneDNN (macOS, for one) and the path TensorFlow takes by
+  default on an x86-64 CPU without AVX-512 (it turns oneDNN on only for CPUs with AVX-512
+  VNNI, BF16 or AMX; measured on a 2-core AVX2-only AMD EPYC, below). That is why CI no longer
+  runs ``make test-avx2`` (oneDNN held to its AVX2 kernels, a path no CPU takes by default):
+  this run already puts every notebook on an AVX2 CPU's own path;
 - ``OPENBLAS_CORETYPE=Haswell``: NumPy's OpenBLAS uses its AVX2 kernels, as on a CPU
   without AVX-512 (x86-64 only);
 - ``NPY_DISABLE_CPU_FEATURES``: NumPy's own AVX-512 loops off, where this CPU has them.
@@ -20,8 +24,10 @@ number of a ``course_utils.approx.within`` line).
 Why with ``RECURRENT_PRETRAINED=1``: re-training every model on a second path would
 cost as much again as the whole nbval run (10 minutes or more, 1.7x that on an AVX2
 machine). The chapters with slow-machine weights load them instead, so this one run is
-also the slow-machine test: each such notebook loads exactly the weights it ships and
-still passes its own asserted thresholds. What trains live on the changed path: chapter 01's
+also the slow-machine test: each such notebook loads only weights of its chapter
+(``weights/chNN_*``), a chapter and its optional deep dives (``notebooks/deep_dives/NNa_*``,
+each run here as a notebook of its own) load, between them, exactly the weights the chapter
+ships, and each still passes its own asserted thresholds. What trains live on the changed path: chapter 01's
 NumPy RNN (OpenBLAS on other kernels), chapter 14's Keras minGRU language model and its
 speed sweep (GRU, minGRU loop and scan), and appendix A1's distributed runs. The
 tolerances of the ``within`` lines come from a full trained run on this path (numbers in
@@ -41,18 +47,20 @@ import configparser
 import os
 import platform
 import re
+import sys
 from pathlib import Path
 
 import nbformat
 import pytest
 
 from course_kit import pretrained
-from course_kit.runner import find_notebooks, run_notebook
+from course_kit.runner import find_notebooks, notebook_id, output_dir, run_notebook
 
 ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOKS = find_notebooks(ROOT / "notebooks")
+NOTEBOOKS = find_notebooks(ROOT / "notebooks", deep_dives=True)  # chapters, appendices, then the deep dives
 FALLBACK_NOTEBOOKS = [p for p in NOTEBOOKS if pretrained.FALLBACK_CALL.search(p.read_text(encoding="utf-8"))]
 CHECK_MARK = "NBVAL_CHECK_OUTPUT"
+LOADED = re.compile(r"Loaded pre-trained weights (\w+)\.weights\.h5")
 
 
 def other_numeric_path() -> dict[str, str]:
@@ -101,9 +109,73 @@ def _stream_text(nb: nbformat.NotebookNode) -> str:
                    for out in cell.get("outputs", []) if out.get("output_type") == "stream")
 
 
+def chapter_of(path: Path) -> str:
+    """The chapter a notebook belongs to: ``"10"`` for ``10_seq2seq`` and for the deep dive ``10a_...``."""
+    return notebook_id(path)[:2]
+
+
+def shipped_weights(chapter: str) -> set[str]:
+    """The slow-machine weights that ``weights/`` ships for a chapter (``chNN_*``)."""
+    return {w.name.removesuffix(".weights.h5") for w in pretrained.WEIGHTS_DIR.glob(f"ch{chapter}_*.weights.h5")}
+
+
 def test_fallback_points_exist_where_training_takes_longest() -> None:
-    names = sorted(p.name[:2] for p in FALLBACK_NOTEBOOKS)
+    names = sorted(chapter_of(p) for p in FALLBACK_NOTEBOOKS)  # in the chapter or in one of its deep dives
     assert {"03", "04", "05", "06", "07", "08", "09", "10", "11", "12", "13"} <= set(names), names
+
+
+def test_every_shipped_weights_file_has_a_notebook_that_loads_it() -> None:
+    """Each ``weights/chNN_*`` belongs to a chapter whose notebooks (it or its deep dives) have a
+    fallback point; which files each loads is checked by the run below."""
+    chapters = {chapter_of(p) for p in FALLBACK_NOTEBOOKS}
+    orphans = sorted(w.name for w in pretrained.WEIGHTS_DIR.glob("ch*.weights.h5") if w.name[2:4] not in chapters)
+    assert not orphans, f"weights/ ships files that no notebook loads: {orphans}"
+
+
+def _loaded_records(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder that every test of this session (every pytest-xdist worker too) shares: each
+    notebook run writes the weights it loaded there, so that the last of a chapter's notebooks
+    to finish can compare the union with what the chapter ships."""
+    base = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        base = base.parent  # popen-gwN/ lies in the session's folder
+    folder = base / "loaded_weights"
+    folder.mkdir(exist_ok=True)
+    return folder
+
+
+def check_loaded_weights(path: Path, loaded: set[str], records: Path) -> None:
+    """The slow-machine check of one fallback notebook's run: it loaded weights, only its chapter's;
+    once every fallback notebook of the chapter (the chapter and its deep dives) has run, their
+    union is exactly what weights/ ships for the chapter."""
+    chapter = chapter_of(path)
+    shipped = shipped_weights(chapter)
+    assert loaded and loaded <= shipped, f"{path.name} loaded {sorted(loaded)}, weights/ ships {sorted(shipped)}"
+    tmp = records / f".{path.stem}.tmp"
+    tmp.write_text("\n".join(sorted(loaded)), encoding="utf-8")
+    tmp.replace(records / f"{path.stem}.txt")  # whole, for a worker that reads it at once
+    group = [p for p in FALLBACK_NOTEBOOKS if chapter_of(p) == chapter]
+    runs = [records / f"{p.stem}.txt" for p in group]
+    if all(r.is_file() for r in runs):  # the last to finish (or a chapter without deep dives) compares
+        union = set().union(*(set(r.read_text(encoding="utf-8").split()) for r in runs))
+        assert union == shipped, (f"{', '.join(p.name for p in group)} loaded {sorted(union)} between them, "
+                                  f"weights/ ships {sorted(shipped)}")
+
+
+def test_a_chapter_and_its_deep_dives_must_load_what_it_ships_between_them(tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    shipped = sorted(shipped_weights("05"))
+    assert len(shipped) >= 2
+    chapter, dive = ROOT / "notebooks" / "05_lstm.ipynb", ROOT / "notebooks" / "deep_dives" / "05a_x.ipynb"
+    monkeypatch.setattr(sys.modules[__name__], "FALLBACK_NOTEBOOKS", [chapter, dive])
+    check_loaded_weights(chapter, set(shipped[:1]), tmp_path)  # the deep dive has not run yet: no verdict
+    with pytest.raises(AssertionError, match="between them"):
+        check_loaded_weights(dive, set(shipped[1:-1]) or {shipped[0]}, tmp_path)  # one file loaded by neither
+    check_loaded_weights(dive, set(shipped[1:]), tmp_path)
+    with pytest.raises(AssertionError, match="weights/ ships"):
+        check_loaded_weights(dive, {"ch04_simplernn_lag5"}, tmp_path)  # another chapter's weights
+    with pytest.raises(AssertionError, match="weights/ ships"):
+        check_loaded_weights(dive, set(), tmp_path)
 
 
 def test_sanitizer_masks_only_the_measured_number() -> None:
@@ -113,8 +185,9 @@ def test_sanitizer_masks_only_the_measured_number() -> None:
     assert pattern.sub(replace, line.replace("within", "OUTSIDE")).endswith("OUTSIDE]")
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name[:2])
-def test_checked_cells_hold_on_another_numeric_path(path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=notebook_id)
+def test_checked_cells_hold_on_another_numeric_path(path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                    tmp_path_factory: pytest.TempPathFactory) -> None:
     for key, value in other_numeric_path().items():
         monkeypatch.setenv(key, value)  # inherited by the kernel
     monkeypatch.setenv(pretrained.USE_ENV, "1")
@@ -122,7 +195,7 @@ def test_checked_cells_hold_on_another_numeric_path(path: Path, tmp_path: Path, 
     row = run_notebook(path, tmp_path)
     assert row["ok"], f"{path.name} failed on the other numeric path (RECURRENT_PRETRAINED=1): {row['error']}"
 
-    ran = nbformat.read(tmp_path / path.name, as_version=4)
+    ran = nbformat.read(output_dir(path, tmp_path) / path.name, as_version=4)
     stored = nbformat.read(path, as_version=4)
     fresh, want = checked_outputs(ran), checked_outputs(stored)
     assert [n for n, _ in fresh] == [n for n, _ in want]
@@ -133,9 +206,7 @@ def test_checked_cells_hold_on_another_numeric_path(path: Path, tmp_path: Path, 
     if path in FALLBACK_NOTEBOOKS:
         text = _stream_text(ran)
         assert "training instead" not in text, f"{path.name} names weights that weights/ lacks: run scripts/train_fallbacks.py"
-        loaded = set(re.findall(r"Loaded pre-trained weights (\w+)\.weights\.h5", text))
-        shipped = {w.name.removesuffix(".weights.h5") for w in pretrained.WEIGHTS_DIR.glob(f"ch{path.name[:2]}_*.weights.h5")}
-        assert loaded and loaded == shipped, f"{path.name} loaded {sorted(loaded)}, weights/ ships {sorted(shipped)}"
+        check_loaded_weights(path, set(LOADED.findall(text)), _loaded_records(tmp_path_factory))
 
 
 PROBE = """

@@ -10,7 +10,8 @@ import numpy as np
 
 from .validate import int_in_range
 
-__all__ = ["axes_or_new", "plot_accuracy_vs_lag", "plot_gradient_norms", "plot_training_curves", "smooth"]
+__all__ = ["axes_or_new", "plot_accuracy_vs_lag", "plot_gradient_norms", "plot_text_activity", "plot_training_curves",
+           "smooth"]
 
 
 def axes_or_new(ax: Any, figsize: tuple[float, float]) -> tuple[Any, Any]:
@@ -128,3 +129,31 @@ def plot_accuracy_vs_lag(table: Any, ax: Any = None, title: str = "Memory over a
     ax.legend()
     ax.grid(alpha=0.3)
     return fig, ax
+
+
+def plot_text_activity(text: str, values: Sequence[float] | np.ndarray, width: int = 64, title: str = "",
+                       ax: Any = None) -> tuple[Any, Any]:
+    """Draw ``text`` in a fixed-width grid, ``width`` characters a line, each character on a
+    background coloured by its value in ``values`` ((len(text),), from -1 blue to +1 red, as a
+    tanh unit's activity), with a colour bar. A newline starts a new line and is drawn as "⏎"."""
+    import matplotlib.pyplot as plt
+
+    values = np.asarray(values, dtype="float64")
+    if values.shape != (len(text),) or not np.all(np.isfinite(values)):
+        raise ValueError(f"values must be one finite number per character: shape ({len(text)},), got {values.shape}")
+    int_in_range("width", width, 8, numpy_ints=False)
+    cells, row, col = [], 0, 0
+    for ch, v in zip(text, values):
+        cells.append((row, col, "⏎" if ch == "\n" else ch, v))
+        row, col = (row + 1, 0) if ch == "\n" or col == width - 1 else (row, col + 1)
+    rows = cells[-1][0] + 1
+    fig, ax = axes_or_new(ax, (min(0.16 * width + 1.2, 11.0), 0.36 * rows + 0.9))
+    cmap, norm = plt.get_cmap("coolwarm"), plt.Normalize(-1.0, 1.0)
+    for r, c, ch, v in cells:
+        ax.add_patch(plt.Rectangle((c, -r - 1), 1, 1, color=cmap(norm(v)), linewidth=0))
+        ax.text(c + 0.5, -r - 0.5, ch, ha="center", va="center", family="monospace", fontsize=10)
+    ax.set(xlim=(0, width), ylim=(-rows, 0), title=title)
+    ax.axis("off")
+    fig.colorbar(plt.cm.ScalarMappable(norm=norm, cmap=cmap), ax=ax, fraction=0.025, pad=0.01, label="activity")
+    return fig, ax
+

@@ -235,3 +235,21 @@ def test_the_references_library_imports_nothing_from_the_kit() -> None:
             "print(sorted(m for m in sys.modules if m.split('.')[0] == 'course_kit'))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_sidecar_records_which_split_each_choice_was_made_on(name: str) -> None:
+    """Issue 40: a reference's sidecar says which data each of its choices was judged on; a choice
+    judged on test makes that split a development test for the model."""
+    from course_kit.reference.selection import SPLITS, selection_history
+
+    stored = references.sidecar(name)["selection"]
+    assert stored == selection_history(name)
+    assert stored and all(set(c) == {"choice", "split", "how"} and c["split"] in SPLITS for c in stored)
+
+
+def test_selection_history_refuses_an_unknown_name() -> None:
+    from course_kit.reference.selection import selection_history
+
+    with pytest.raises(ValueError, match="unknown reference model"):
+        selection_history("translator_xl")

@@ -19,6 +19,7 @@ from course_utils.references.store import stamp_weights, write_sidecar
 from ..env import versions
 from ..machine import describe_machine
 from .recipes import CharRecipe, TranslatorRecipe, TunedRecipe, recipe
+from .selection import selection_history
 
 __all__ = ["GPU_ONLY", "REFERENCES", "Reference", "retest", "store", "train"]
 
@@ -75,6 +76,7 @@ def store(name: str, model: Any, meta: dict[str, Any]) -> dict[str, Any]:
     REFERENCE_DIR.mkdir(parents=True, exist_ok=True)
     meta.update(stamp_weights(model, weights, STORE_DTYPE, MAX_BYTES))
     meta.setdefault("versions", versions())  # an exported model keeps the versions that trained it
+    meta["selection"] = selection_history(name)  # which split each choice was judged on
     meta["test"] = evaluator(meta)(load_stored(meta, weights), evaluation_data(meta))  # the stored (float16) weights
     write_sidecar(meta_path, meta)
     return meta

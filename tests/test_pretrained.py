@@ -135,3 +135,19 @@ def test_shipped_weights_match_their_checksums() -> None:
         assert store.file_sha256(weights) == meta["sha256"], f"{weights.name} was changed without rerunning the script"
         assert meta["format"] == pretrained.FORMAT and meta["store_dtype"] in pretrained.STORE_DTYPES
         assert weights.stat().st_size < 5 * 2**20, f"{weights.name} is over 5 MiB; store it as float16"
+
+
+def test_every_stored_sidecar_is_in_the_one_store_style() -> None:
+    """Slow-machine weights and reference models share one checksummed store and one sidecar style
+    (course_utils.references.store.write_sidecar): indent 1, non-ASCII kept, a final newline."""
+    import json
+
+    from course_utils.paths import repo_root
+
+    sidecars = sorted((repo_root() / "weights").rglob("*.json"))
+    assert len(sidecars) > 40
+    for path in sidecars:
+        text = path.read_text(encoding="utf-8")
+        meta = json.loads(text)
+        assert text == json.dumps(meta, indent=1, ensure_ascii=False) + "\n", f"{path.name} is not in the store's style"
+        assert meta["format"] == "recurrent-weights-1" and len(meta["sha256"]) == 64, path.name

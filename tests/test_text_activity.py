@@ -29,6 +29,14 @@ def test_every_character_gets_one_coloured_cell(text: str, width: int) -> None:
     plt.close(fig)
 
 
+def test_a_newline_after_a_full_line_adds_no_empty_row() -> None:
+    import matplotlib.pyplot as plt
+
+    fig, ax = plot_text_activity("abcdefgh\nij", np.zeros(11), width=8)
+    assert ax.get_ylim() == (-2, 0) and len(ax.patches) == 11  # "abcdefgh⏎" then "ij"
+    plt.close(fig)
+
+
 def test_values_must_match_the_text() -> None:
     with pytest.raises(ValueError, match="one finite number per character"):
         plot_text_activity("abc", [0.1, 0.2])

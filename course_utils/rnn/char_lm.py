@@ -228,14 +228,6 @@ def evaluate_char_lm_stateful(model: Any, ids: np.ndarray, streams: int = 32, se
     return total / (streams * length)
 
 
-def _zero_states(cell: Any, batch_size: int) -> list[Any]:
-    """Zero states of a Keras RNN cell for ``batch_size`` sequences: one (B, size) tensor per state."""
-    import tensorflow as tf
-
-    sizes = cell.state_size if isinstance(cell.state_size, (list, tuple)) else [cell.state_size]
-    return [tf.zeros((batch_size, int(s))) for s in sizes]
-
-
 def make_stepper(model: Any) -> tuple[Callable[[np.ndarray, list[Any]], tuple[np.ndarray, list[Any]]], Callable[[int], list[Any]]]:
     """For a model from :func:`build_char_lm`: ``step(ids (B,), states) -> (logits (B, V), states)``
     runs ONE character through the trained layers (sharing their weights), and
@@ -244,9 +236,10 @@ def make_stepper(model: Any) -> tuple[Callable[[np.ndarray, list[Any]], tuple[np
 
     embedding, rnn, dense = _char_lm_layers(model)
     cell = rnn.cell
+    sizes = cell.state_size if isinstance(cell.state_size, (list, tuple)) else [cell.state_size]
 
     def initial_states(batch_size: int = 1) -> list[Any]:
-        return _zero_states(cell, batch_size)
+        return [tf.zeros((batch_size, int(s))) for s in sizes]
 
     @tf.function(reduce_retracing=True)
     def _step(ids: Any, states: list[Any]) -> tuple[Any, list[Any]]:
@@ -263,20 +256,10 @@ def make_stepper(model: Any) -> tuple[Callable[[np.ndarray, list[Any]], tuple[np
 
 
 def hidden_activity(model: Any, vocab: CharVocab, text: str) -> np.ndarray:
-    """The recurrent layer's output at every character of ``text``, read one character at a time
-    from zero states (:func:`make_stepper`): ``(len(text), units)``. For a SimpleRNN or GRU this is
-    the hidden state ``h_t``; for an LSTM, ``h_t`` too (not the cell state)."""
-    import tensorflow as tf
-
+    """The recurrent layer's output at every character of ``text``, read from zero states:
+    ``(len(text), units)``. For a SimpleRNN or GRU this is the hidden state ``h_t``; for an LSTM,
+    ``h_t`` too (not the cell state)."""
     if not text:
         raise ValueError("text must hold at least one character")
     embedding, rnn, _ = _char_lm_layers(model)
-    ids = vocab.encode(text)
-    states = _zero_states(rnn.cell, 1)
-    rows = []
-    for i in ids:
-        out, states = rnn.cell(embedding(tf.constant([int(i)])), list(states))
-        states = list(states) if isinstance(states, (list, tuple)) else [states]
-        rows.append(out.numpy()[0])
-    return np.stack(rows)
-
+    return np.asarray(rnn(embedding(vocab.encode(text)[None])))[0]

@@ -9,6 +9,8 @@ chapter's page sits in ``build/site/``, a deep dive's in ``build/site/deep_dives
 chapter's link to ``deep_dives/10a_x.ipynb`` and a deep dive's to ``../10_x.ipynb`` are
 rewritten to the pages (``.ipynb`` to ``.html``) and nothing else changes; the Run time
 lines' link to ``results/run_times.md`` goes to the site's ``run_times.html``.
+``leaderboard.html`` shows ``results/leaderboard.md`` (:mod:`course_kit.leaderboard`: every
+model of the course on one task), linked from the index.
 
 The index lists every core chapter with its title, its one-line objective and its minutes
 on a 2-core laptop CPU (from the stated **Run time**), then the optional deep dives under
@@ -37,6 +39,7 @@ from typing import Any
 from course_utils.paths import DEEP_DIVE_FOLDER, course_notebooks, repo_root
 
 from .claims import Claim, find_claims
+from .leaderboard.cli import PAGE as LEADERBOARD_PAGE
 from .pages import copy_mathjax, html_exporter
 from .runner import is_deep_dive, notebook_id, stated_seconds
 from .run_times import PAGE as RUN_TIMES_PAGE
@@ -44,6 +47,7 @@ from .tflog import quiet_notebook
 
 ROOT = repo_root()
 RUN_TIMES_HTML = "run_times.html"
+LEADERBOARD_HTML = "leaderboard.html"
 
 _STYLE = """
 <style>
@@ -228,7 +232,7 @@ def _nav(chapters: list[Chapter], i: int | None) -> str:
     return f'<nav class="course-nav">{" ".join(links)}</nav>'
 
 
-def _index_page(chapters: list[Chapter]) -> str:
+def _index_page(chapters: list[Chapter], leaderboard: bool = False) -> str:
     core = [c for c in chapters if not c.deep_dive]
     dives = [c for c in chapters if c.deep_dive]
     rows = "\n".join(
@@ -259,7 +263,7 @@ tested like every notebook.</p>
 <p>A hands-on course on recurrent neural networks with Keras and TensorFlow. Every notebook below was executed
 on a 2-core CPU, offline; the pages show its stored outputs, plots and diagrams. Times are for a 2-core laptop CPU.</p>
 <p>Arrived with a claim from a popular article? <a href="claims.html">Popular claims, tested</a> lists every
-claim the course answers, with a link to the cell that tests it.</p>
+claim the course answers, with a link to the cell that tests it.</p>{_leaderboard_line(leaderboard)}
 <h2 id="chapters">Chapters</h2>
 <table><thead><tr><th>#</th><th>chapter</th><th>after it you can</th><th>time</th></tr></thead><tbody>
 {rows}
@@ -267,12 +271,21 @@ claim the course answers, with a link to the cell that tests it.</p>
 """
 
 
-def _run_times_page(source: Path, chapters: list[Chapter]) -> str:
-    """``results/run_times.md`` as a page of the site."""
+def _leaderboard_line(leaderboard: bool) -> str:
+    """The index's paragraph that links the leaderboard page ("" where the site has none)."""
+    if not leaderboard:
+        return ""
+    return (f'\n<p>How do the course\'s models compare on one task? <a href="{LEADERBOARD_HTML}">The leaderboard</a>: '
+            "every model, from character counts to the Transformer, on next-character prediction in Shakespeare, "
+            "under one training budget.</p>")
+
+
+def _markdown_page(source: Path, chapters: list[Chapter], title: str = "notebook run times") -> str:
+    """A Markdown file of ``results/`` (``run_times.md``, ``leaderboard.md``) as a page of the site."""
     from nbconvert.filters import markdown2html
 
     return f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
-<title>Recurrent: notebook run times</title>{_STYLE}
+<title>Recurrent: {html.escape(title)}</title>{_STYLE}
 {_PAGE_STYLE}
 </head><body>{_nav(chapters, None)}<main>
 {markdown2html(source.read_text(encoding="utf-8"))}
@@ -295,9 +308,10 @@ def _notebook_page(chapters: list[Chapter], i: int, claims: list[Claim], run_tim
 
 
 def build_site(notebook_dir: Path = ROOT / "notebooks", out_dir: Path = ROOT / "build" / "site") -> list[Path]:
-    """Write index.html, claims.html, run_times.html (where ``results/run_times.md`` sits next
-    to ``notebook_dir``) and one page per chapter, appendix and deep dive; return the written
-    paths: index, claims, then the notebooks' pages in course order (then run_times.html)."""
+    """Write index.html, claims.html, run_times.html and leaderboard.html (where
+    ``results/run_times.md`` and ``results/leaderboard.md`` sit next to ``notebook_dir``) and one
+    page per chapter, appendix and deep dive; return the written paths: index, claims, then the
+    notebooks' pages in course order (then run_times.html, then leaderboard.html)."""
     paths = course_notebooks(notebook_dir, deep_dives=True)
     if not any(not is_deep_dive(p) for p in paths):
         raise FileNotFoundError(f"no chapter notebooks (00_*.ipynb) in {notebook_dir}")
@@ -306,6 +320,7 @@ def build_site(notebook_dir: Path = ROOT / "notebooks", out_dir: Path = ROOT / "
     copy_mathjax(out_dir)
     claims = find_claims(notebook_dir)
     run_times = Path(notebook_dir).parent / RUN_TIMES_PAGE
+    leaderboard = Path(notebook_dir).parent / LEADERBOARD_PAGE
     exporters = {False: html_exporter(), True: html_exporter("../")}  # a deep dive's page is one folder down
     written = []
     for i, chapter in enumerate(chapters):
@@ -314,12 +329,15 @@ def build_site(notebook_dir: Path = ROOT / "notebooks", out_dir: Path = ROOT / "
         page = _notebook_page(chapters, i, claims, run_times.is_file(), exporters[chapter.deep_dive])
         target.write_text(page, encoding="utf-8")
         written.append(target)
-    (out_dir / "index.html").write_text(_index_page(chapters), encoding="utf-8")
+    (out_dir / "index.html").write_text(_index_page(chapters, leaderboard.is_file()), encoding="utf-8")
     (out_dir / "claims.html").write_text(_claims_page(claims, chapters), encoding="utf-8")
     extra = []
     if run_times.is_file():
-        (out_dir / RUN_TIMES_HTML).write_text(_run_times_page(run_times, chapters), encoding="utf-8")
+        (out_dir / RUN_TIMES_HTML).write_text(_markdown_page(run_times, chapters), encoding="utf-8")
         extra.append(out_dir / RUN_TIMES_HTML)
+    if leaderboard.is_file():
+        (out_dir / LEADERBOARD_HTML).write_text(_markdown_page(leaderboard, chapters, "leaderboard"), encoding="utf-8")
+        extra.append(out_dir / LEADERBOARD_HTML)
     return [out_dir / "index.html", out_dir / "claims.html", *written, *extra]
 
 

@@ -162,3 +162,32 @@ def plot_text_activity(text: str, values: Sequence[float] | np.ndarray, width: i
     fig.colorbar(plt.cm.ScalarMappable(norm=norm, cmap=cmap), ax=ax, fraction=0.025, pad=0.01, label="activity")
     return fig, ax
 
+
+
+def plot_samples(samples: Sequence[tuple[int, float, str]], prompt: str = "", width: int = 60,
+                 title: str = "Samples during training") -> tuple[Any, Any]:
+    """Draw text samples taken during training, one block per ``(epoch, loss, text)`` (as
+    collected by :func:`course_utils.rnn.sampling.samples_during_training`), the epoch and the
+    training loss beside each; ``prompt`` is drawn before each text, lines wrap at
+    ``width`` characters and a newline is drawn as "⏎"."""
+    import textwrap
+
+    import matplotlib.pyplot as plt
+
+    if not samples:
+        raise ValueError("no samples to draw: pass the callback's .samples after model.fit has run "
+                         "(with pre-trained weights nothing is trained, so nothing is sampled)")
+    int_in_range("width", width, 20, numpy_ints=False)
+    blocks = [textwrap.wrap((prompt + text).replace("\n", "⏎"), width, drop_whitespace=False) or [""]
+              for _, _, text in samples]
+    rows = sum(len(b) + 1 for b in blocks)
+    fig, ax = plt.subplots(figsize=(0.085 * width + 1.6, 0.26 * rows + 0.6))
+    y = 0
+    for (epoch, loss, _), lines in zip(samples, blocks):
+        ax.text(0, -y, f"epoch {epoch}\nloss {loss:.2f}", va="top", fontsize=9, color="0.3")
+        for k, line in enumerate(lines):
+            ax.text(0.15, -y - k, line, va="top", family="monospace", fontsize=9)
+        y += len(lines) + 1
+    ax.set(xlim=(0, 1), ylim=(-rows, 1), title=title)
+    ax.axis("off")
+    return fig, ax

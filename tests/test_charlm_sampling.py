@@ -145,3 +145,38 @@ def test_a_kind_builds_the_same_model_as_the_matching_factory() -> None:
         assert [w.shape for w in by_kind.weights] == [w.shape for w in by_factory.weights]
         assert by_kind.layers[1].unroll and by_kind.layers[1].units == 6
         assert type(recurrent_layer(cell, 3)).__name__ == name
+
+
+def test_samples_during_training_samples_the_chosen_epochs_with_one_seed() -> None:
+    from course_utils.rnn.sampling import samples_during_training
+
+    vocab = CharVocab.from_text(TEXT)
+    data = char_lm_dataset(vocab.encode(TEXT), seq_len=10, batch_size=8, seed=1)
+    model = build_char_lm(vocab.size, "simple", 8, embed_dim=4, seq_len=10)
+    callback = samples_during_training(vocab, "to ", at_epochs=(2, 1, 2), n_chars=15, seed=5)
+    model.fit(data.take(3), epochs=3, verbose=0, callbacks=[callback])
+    assert [epoch for epoch, _, _ in callback.samples] == [1, 2], "each chosen epoch once, in order"
+    # 15 ids are drawn; an untrained model may draw padding, which decodes to nothing
+    assert all(np.isfinite(loss) and 0 < len(text) <= 15 for _, loss, text in callback.samples)
+    assert all(set(text) <= set(TEXT) | {"?"} for _, _, text in callback.samples)
+    with pytest.raises(ValueError, match="at least one epoch"):
+        samples_during_training(vocab, "to ", at_epochs=())
+    with pytest.raises(ValueError, match="at_epochs"):
+        samples_during_training(vocab, "to ", at_epochs=(0,))
+    with pytest.raises(ValueError, match="non-empty"):
+        samples_during_training(vocab, "", at_epochs=(1,))
+
+
+def test_plot_samples_draws_one_block_per_sample_and_refuses_none() -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from course_utils.plots import plot_samples
+
+    fig, ax = plot_samples([(1, 2.5, "ab\ncd"), (5, 1.2, "x" * 130)], prompt="KING.\n", width=60)
+    texts = [t.get_text() for t in ax.texts]
+    assert "epoch 1\nloss 2.50" in texts and "epoch 5\nloss 1.20" in texts
+    assert "KING.⏎ab⏎cd" in texts, "newlines are drawn as a visible mark, on one line"
+    assert max(len(t) for t in texts) <= 60, "lines wrap at width"
+    with pytest.raises(ValueError, match="no samples"):
+        plot_samples([])

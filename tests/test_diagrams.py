@@ -53,7 +53,7 @@ def test_every_chapter_has_a_diagram_and_every_diagram_a_chapter() -> None:
     assert len(DIAGRAMS) >= 15
     listed = [name for names in CHAPTERS.values() for name in names]
     assert sorted(listed) == sorted(DIAGRAMS)
-    assert set(CHAPTERS) == {f"{i:02d}" for i in range(1, 15)} | {"A1"}
+    assert set(CHAPTERS) == {f"{i:02d}" for i in range(1, 16)} | {"A1"}
     for name, function in DIAGRAMS.items():
         assert function.__doc__ and len(function.__doc__) > 40, f"{name} needs a docstring saying what it shows"
 
@@ -83,6 +83,8 @@ def test_diagrams_follow_their_parameters() -> None:
     assert sum(s.startswith("batch shard") for s in _texts(draw("replicas_all_reduce", workers=3))) == 3
     assert "depth 4" in " ".join(_texts(draw("scan_tree", n=4))).replace("sequential loop: ", "")
     assert "Merkel I-PER" in draw("bio_tags").alt_text
+    fig = draw("model_ladder", rungs=("baseline", "RNN", "my model"))
+    assert _gids(fig, "rung") == 3 and "3. my model" in _texts(fig) and "3. my model" in fig.alt_text
 
 
 def test_bad_parameters_say_what_to_do() -> None:
@@ -94,6 +96,8 @@ def test_bad_parameters_say_what_to_do() -> None:
         draw("unrolled_rnn", steps=1)
     with pytest.raises(ValueError, match="choose one of"):
         draw("lstm")
+    with pytest.raises(ValueError, match="3 to 6"):
+        draw("model_ladder", rungs=("baseline",))
 
 
 def test_show_displays_the_png_with_its_alt_text(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import keras
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from course_utils.cell_kinds import check_cell, recurrent_layer
 from course_utils.rnn.cells import ScratchGRUCell, ScratchLSTMCell, copy_weights, gru_gates, lstm_gates, scratch_rnn
@@ -120,3 +122,30 @@ def test_gate_bias_initialisers() -> None:
             assert np.allclose(p["b_zh"], 0.0)  # only the input-side row is set
     with pytest.raises(ValueError, match="does not split into 4 gates"):
         forget_bias(1.0)((9,))
+
+
+@settings(max_examples=6, deadline=None)
+@given(batch=st.integers(1, 3), steps=st.integers(1, 7), seed=st.integers(0, 2**16))
+def test_lstm_gate_values_reproduce_the_layer(batch: int, steps: int, seed: int) -> None:
+    from course_utils.rnn.cells import lstm_gate_values
+
+    rng = np.random.default_rng(seed)
+    layer = keras.layers.LSTM(4)
+    x = rng.normal(size=(batch, steps, 3)).astype("float32")
+    layer(x)
+    for w in layer.weights:
+        w.assign(rng.normal(scale=0.5, size=tuple(w.shape)).astype("float32"))
+    g = lstm_gate_values(layer, x)
+    assert all(g[k].shape == (batch, steps, 4) for k in "ifgoch")
+    assert np.allclose(g["h"][:, -1], np.asarray(layer(x)), atol=1e-5)
+    assert all(((g[k] > 0) & (g[k] < 1)).all() for k in "ifo"), "gates are sigmoids"
+    assert np.allclose(g["c"][:, 0], g["i"][:, 0] * g["g"][:, 0]), "the first cell starts from zero"
+
+
+def test_lstm_gate_values_name_the_expected_input_shape() -> None:
+    from course_utils.rnn.cells import lstm_gate_values
+
+    layer = keras.layers.LSTM(2)
+    layer(np.zeros((1, 3, 5), "float32"))
+    with pytest.raises(ValueError, match=r"\(batch, time, 5\)"):
+        lstm_gate_values(layer, np.zeros((1, 3, 4)))

@@ -6,6 +6,9 @@ its stored outputs (a measured figure, at the precision the prose quotes). A fig
 somewhere else, once, and pasted into the prose goes stale silently; this test makes it fail
 instead. Maths ($...$) is derivation, not measurement, and is not checked; arXiv identifiers
 are not measurements either.
+
+A percentage in the prose ("88%", "69.2 %") is held to the same rule: a cell must show that
+number, or the fraction it stands for (0.88), at the precision the prose quotes.
 """
 
 from __future__ import annotations
@@ -20,7 +23,8 @@ from course_utils.paths import course_notebooks
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = course_notebooks(ROOT / "notebooks", deep_dives=True)  # chapters, appendices and deep dives
-PROSE_NUMBER = re.compile(r"(?<![\w.^_{/-])(\d+\.\d+)(?![\w.])")
+PROSE_NUMBER = re.compile(r"(?<![\w.^_{/-])(\d+\.\d+)(?![\w.])(?!\s?%)")  # a percentage: below
+PERCENTAGE = re.compile(r"(?<![\w.^_{/-])(\d+(?:\.\d+)?)\s?%")
 ANY_NUMBER = re.compile(r"(?<![\w.])-?(\d+\.?\d*(?:[eE][-+]?\d+)?)")
 NOT_MEASURED = re.compile(r"\$\$.*?\$\$|\$[^$]*\$|arXiv:\S+|`[^`]*`", re.DOTALL)
 
@@ -56,6 +60,12 @@ def unbacked_numbers(path: Path) -> list[str]:
             decimals = len(quoted.split(".")[1])
             if not any(round(v, decimals) == float(quoted) for v in values):
                 problems.append(f"cell {i}: {quoted} in '...{prose[max(0, m.start() - 50): m.end() + 10]}...'")
+        for m in PERCENTAGE.finditer(prose):
+            quoted = m.group(1)
+            decimals = len(quoted.split(".")[1]) if "." in quoted else 0
+            if not any(round(v, decimals) == float(quoted) or (0 <= v <= 1 and round(100 * v, decimals) == float(quoted))
+                       for v in values):
+                problems.append(f"cell {i}: {quoted}% in '...{prose[max(0, m.start() - 50): m.end() + 10]}...'")
     return problems
 
 
@@ -74,3 +84,13 @@ def test_the_check_catches_a_pasted_figure(tmp_path: Path) -> None:
     nbformat.write(nb, tmp_path / "01_x.ipynb")
     problems = unbacked_numbers(tmp_path / "01_x.ipynb")
     assert len(problems) == 1 and "0.912" in problems[0]
+
+
+def test_the_check_catches_a_pasted_percentage(tmp_path: Path) -> None:
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("print(f'{0.6917:.3f}', f'{0.8833:.1%}')"),
+                nbformat.v4.new_markdown_cell("It copied 69% (69.2 %), then 88.3%; once 45%, and 12.5% is 1/8.")]
+    nb.cells[0].outputs = [nbformat.v4.new_output("stream", text="0.692 88.3%\n")]
+    nbformat.write(nb, tmp_path / "01_x.ipynb")
+    problems = unbacked_numbers(tmp_path / "01_x.ipynb")
+    assert [p.split(" in ")[0] for p in problems] == ["cell 1: 45%", "cell 1: 12.5%"], problems

@@ -28,8 +28,8 @@ also the slow-machine test: each such notebook loads only weights of its chapter
 (``weights/chNN_*``), a chapter and its optional deep dives (``notebooks/deep_dives/NNa_*``,
 each run here as a notebook of its own) load, between them, exactly the weights the chapter
 ships, and each still passes its own asserted thresholds. What trains live on the changed path: chapter 01's
-NumPy RNN (OpenBLAS on other kernels), chapter 14's Keras minGRU language model and its
-speed sweep (GRU, minGRU loop and scan), and appendix A1's distributed runs. The
+NumPy RNN (OpenBLAS on other kernels), chapter 14's Keras minGRU language model and deep dive
+14a's speed sweep (GRU, minGRU loop and scan), and appendix A1's distributed runs. The
 tolerances of the ``within`` lines come from a full trained run on this path (numbers in
 AUTHORING.md).
 

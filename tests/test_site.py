@@ -61,7 +61,7 @@ def test_site_has_an_index_and_navigation(site) -> None:
     out, pages = site
     index = (out / "index.html").read_text(encoding="utf-8")
     notebooks = course_notebooks(ROOT / "notebooks", deep_dives=True)
-    assert len(pages) == len(notebooks) + 3  # + index.html, claims.html and run_times.html
+    assert len(pages) == len(notebooks) + 4  # + index.html, claims.html, run_times.html and leaderboard.html
     for nb in notebooks:
         dive = nb.parent.name == "deep_dives"
         page = out / nb.relative_to(ROOT / "notebooks").with_suffix(".html")

@@ -27,8 +27,14 @@ def test_recall_task_targets_are_the_first_symbol() -> None:
 
 
 def test_accuracy_vs_lag_returns_a_tidy_table_for_any_layer() -> None:
-    table = accuracy_vs_lag("gru", [2, 3], RecallConfig(units=8, n_symbols=3, n_train=128, n_test=64, epochs=2, seed=0))
-    assert list(table.columns) == ["model", "lag", "accuracy", "chance", "train_loss", "seconds", "epochs"]
+    models: dict[int, keras.Model] = {}
+    table = accuracy_vs_lag("gru", [2, 3], RecallConfig(units=8, n_symbols=3, n_train=128, n_test=64, epochs=2, seed=0),
+                            on_trained=models.__setitem__)
+    assert sorted(models) == [2, 3] and all(m.layers[0].units == 8 for m in models.values()), \
+        "on_trained gets each lag's trained model"
+    assert list(table.columns) == ["model", "lag", "accuracy", "chance", "train_loss", "train_accuracy",
+                                   "seconds", "epochs"]
+    assert table["train_accuracy"].between(0, 1).all()
     assert table["epochs"].tolist() == [2, 2]
     assert table["model"].tolist() == ["GRU", "GRU"] and table["lag"].tolist() == [2, 3]
     assert ((table["accuracy"] >= 0) & (table["accuracy"] <= 1)).all()
@@ -43,6 +49,8 @@ def test_accuracy_vs_lag_returns_a_tidy_table_for_any_layer() -> None:
         accuracy_vs_lag(lambda u: keras.layers.SimpleRNN(u), [])
     with pytest.raises(ValueError, match="cell must be one of 'simple', 'lstm', 'gru'"):
         accuracy_vs_lag("rnn", [2])
+    with pytest.raises(TypeError, match="on_trained must be a function"):
+        accuracy_vs_lag("simple", [2], on_trained={})
     with pytest.raises(TypeError, match="config must be a RecallConfig"):
         accuracy_vs_lag("simple", [2], {"epochs": 1})
     with pytest.raises(ValueError, match="n_symbols must be an int >= 2"):

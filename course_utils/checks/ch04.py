@@ -1,4 +1,5 @@
-"""Checks for chapter 04's exercises (one BPTT step, global-norm clipping, spectral radius)."""
+"""Checks for chapter 04's exercises (one BPTT step, global-norm clipping, spectral radius) and its
+build-it exercise: the norms ||dh_T/dh_t|| of a Keras SimpleRNN, from the recurrence."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from ..rnn.numpy_rnn import recurrent_matrix
 from .base import CheckResult, SelfTest, call_learner, failed, passed
 
 
@@ -105,6 +107,135 @@ def check_spectral_radius(fn: Callable[[np.ndarray], Any]) -> CheckResult:
     return passed(name)
 
 
+# --------------------------------------------------------------------------- build it: ||dh_T/dh_t||
+def _step_jacobians(kernel: np.ndarray, recurrent_kernel: np.ndarray, bias: np.ndarray, x: np.ndarray,
+                    transpose: bool = True, derivative_at: str = "h_k") -> list[np.ndarray]:
+    """dh_k/dh_(k-1) = diag(1 - h_k^2) W_hh for k = 1..T, W_hh = recurrent_kernel^T (Keras layout).
+    ``transpose=False`` and ``derivative_at="h_k-1"`` are two mistakes the check recognises."""
+    W_hh = recurrent_kernel.T if transpose else recurrent_kernel
+    h = np.zeros(recurrent_kernel.shape[0])
+    steps = []
+    for x_t in x:
+        h_new = np.tanh(x_t @ kernel + h @ recurrent_kernel + bias)
+        slope = 1.0 - (h_new if derivative_at == "h_k" else h) ** 2
+        steps.append(slope[:, None] * W_hh)
+        h = h_new
+    return steps
+
+
+def _norms(steps: list[np.ndarray], ord: Any = 2, reverse_product: bool = False, of_sum: bool = False) -> np.ndarray:
+    """Entry t: the norm of J = dh_T/dh_t = steps[T-1] ... steps[t] (``of_sum``: of 1^T J, the gradient of sum(h_T))."""
+    J = np.eye(steps[0].shape[0])
+    norms = np.zeros(len(steps))
+    for t in reversed(range(len(steps))):
+        J = steps[t] @ J if reverse_product else J @ steps[t]
+        norms[t] = np.linalg.norm(J.sum(axis=0)) if of_sum else np.linalg.norm(J, ord)
+    return norms
+
+
+def jacobian_norms_reference(layer: Any, x: np.ndarray) -> np.ndarray:
+    """||dh_T/dh_t||_2 (spectral norm) for t = 0..T-1 of a tanh SimpleRNN on one sequence x (T, D), h_0 = 0."""
+    kernel, recurrent_kernel, bias = (np.asarray(w, dtype="float64") for w in layer.get_weights())
+    return _norms(_step_jacobians(kernel, recurrent_kernel, bias, np.asarray(x, dtype="float64")))
+
+
+def _tf_jacobian_norms(layer: Any, x: np.ndarray) -> np.ndarray:
+    """The same norms from tf.GradientTape: the Jacobian of h_T with respect to every earlier state,
+    run through the layer's own cell."""
+    import tensorflow as tf
+
+    h = tf.zeros((1, layer.units))
+    states = []
+    with tf.GradientTape(persistent=True) as tape:
+        for t in range(x.shape[0]):
+            tape.watch(h)
+            states.append(h)
+            _, new = layer.cell(x[None, t], [h])
+            h = new[0]
+    jacobians = tape.jacobian(h, states, experimental_use_pfor=False)  # each (1, H, 1, H)
+    return np.array([np.linalg.norm(np.asarray(j, dtype="float64").reshape(layer.units, layer.units), 2)
+                     for j in jacobians])
+
+
+def _jacobian_case(seed: int, T: int, D: int, H: int, radius: float) -> tuple[Any, np.ndarray]:
+    import keras
+
+    rng = np.random.default_rng(40 + seed)
+    layer = keras.layers.SimpleRNN(H)
+    layer.build((None, T, D))
+    layer.set_weights([(rng.normal(size=(D, H)) * 0.5).astype("float32"),
+                       recurrent_matrix(H, radius, seed=seed).T.astype("float32"),
+                       (rng.normal(size=H) * 0.1).astype("float32")])
+    return layer, rng.normal(size=(T, D)).astype("float32")
+
+
+def check_jacobian_norms(fn: Callable[[Any, np.ndarray], Any]) -> CheckResult:
+    """Build it: ``fn(layer, x) -> (T,)`` with entry t = ||dh_T/dh_t||_2, t = 0..T-1, for a built tanh
+    ``keras.layers.SimpleRNN`` and one sequence x (T, D), compared with tf.GradientTape Jacobians."""
+    name = "jacobian_norms"
+    for seed, (T, D, H, radius) in enumerate([(12, 3, 8, 1.0), (20, 4, 6, 1.5), (8, 2, 10, 0.8)]):
+        layer, x = _jacobian_case(seed, T, D, H, radius)
+        got, error = call_learner(name, fn, layer, x.copy())
+        if error is not None:
+            return error
+        try:
+            got = np.asarray(got, dtype="float64")
+        except (TypeError, ValueError):
+            return failed(name, f"return an array of T numbers, not {type(got).__name__}.")
+        want = _tf_jacobian_norms(layer, x)
+        if got.shape != want.shape:
+            return failed(name, f"return T = {T} numbers, shape {want.shape}; got {got.shape}. Entry t is for h_t, "
+                                "t = 0..T-1: entry 0 is the initial state h_0, T steps before h_T, and "
+                                "dh_T/dh_T = I is not included.")
+        if np.allclose(got, want, rtol=1e-3, atol=0):
+            continue
+        weights = [np.asarray(w, dtype="float64") for w in layer.get_weights()]
+        x64 = x.astype("float64")
+        steps = _step_jacobians(*weights, x64)
+
+        def like(other: np.ndarray) -> bool:
+            return bool(np.allclose(got, other, rtol=1e-3, atol=0))
+
+        if like(want[::-1]):
+            return failed(name, "your array runs backwards in time: entry t is for h_t, so entry 0 (h_0, T steps "
+                                "before h_T) is the product of all T step Jacobians and the last entry is one step.")
+        if like(np.append(want[1:], 1.0)):
+            return failed(name, "off by one: you measured h_1..h_T. Start from the initial state: entry 0 is "
+                                "dh_T/dh_0, T steps back, and the last entry is dh_T/dh_(T-1), one step back.")
+        if like(_norms(steps, of_sum=True)):
+            return failed(name, "you took the gradient of sum(h_T), one vector (what tape.gradient returns); the "
+                                "exercise asks for the spectral norm of the whole Jacobian matrix dh_T/dh_t.")
+        if like(_norms(steps, ord="fro")):
+            return failed(name, "that is the Frobenius norm; use the spectral norm, np.linalg.norm(J, 2), the most "
+                                "the Jacobian can stretch a vector (the norm of the chapter's bound).")
+        if like(_norms(_step_jacobians(*weights, x64, transpose=False))):
+            return failed(name, "W_hh is transposed: Keras stores recurrent_kernel = W_hh^T, so with column "
+                                "vectors the step Jacobian is diag(1 - h_k^2) @ recurrent_kernel.T.")
+        if like(_norms(_step_jacobians(*weights, x64, derivative_at="h_k-1"))):
+            return failed(name, "the tanh slope belongs to the step's OUTPUT: dh_k/dh_(k-1) = diag(1 - h_k^2) W_hh, "
+                                "with h_k, not h_(k-1).")
+        if like(_norms(steps, reverse_product=True)):
+            return failed(name, "the product is in the wrong order: dh_T/dh_t = J_T J_(T-1) ... J_(t+1), so each "
+                                "step further back multiplies on the RIGHT (J = J @ J_k).")
+        if like(_norms([weights[1].T] * T)) or like(_norms([weights[1]] * T)):
+            return failed(name, "the tanh derivative is missing: each step back multiplies by diag(1 - h_k^2) W_hh, "
+                                "not W_hh alone.")
+        return failed(name, "the norms differ from tf.GradientTape's Jacobians: run the layer forward from h_0 = 0 "
+                            "and multiply the step Jacobians diag(1 - h_k^2) W_hh from h_T backwards.")
+    return passed(name, "every norm agrees with tf.GradientTape's Jacobians through the Keras layer.")
+
+
+def _jacobian_norms_reversed(layer: Any, x: np.ndarray) -> np.ndarray:
+    """A wrong answer for the self-test: the right norms, indexed by distance from h_T."""
+    return jacobian_norms_reference(layer, x)[::-1]
+
+
+def _gradient_of_sum_norms(layer: Any, x: np.ndarray) -> np.ndarray:
+    """A wrong answer for the self-test: the norm of d sum(h_T) / dh_t."""
+    kernel, recurrent_kernel, bias = (np.asarray(w, dtype="float64") for w in layer.get_weights())
+    return _norms(_step_jacobians(kernel, recurrent_kernel, bias, np.asarray(x, dtype="float64")), of_sum=True)
+
+
 SELF_TESTS = [
     SelfTest(check_backprop_one_step, backprop_one_step_reference,
              wrong=lambda dh, h, W: dh @ W, hint="tanh derivative"),
@@ -112,4 +243,6 @@ SELF_TESTS = [
              wrong=lambda gs, m: [g * min(1.0, m / np.linalg.norm(g)) for g in gs], hint="clipped each gradient separately"),
     SelfTest(check_spectral_radius, spectral_radius_reference,
              wrong=lambda W: float(np.linalg.norm(W, 2)), hint="largest singular value"),
+    SelfTest(check_jacobian_norms, jacobian_norms_reference, wrong=_jacobian_norms_reversed, hint="runs backwards"),
+    SelfTest(check_jacobian_norms, jacobian_norms_reference, wrong=_gradient_of_sum_norms, hint="gradient of sum(h_T)"),
 ]

@@ -1,5 +1,5 @@
 """Checks for chapter 07's exercises (reversing padded sequences, masked token accuracy, Bidirectional parameters,
-entity spans from BIO tags)."""
+entity spans from BIO tags) and its build-it exercise (a bidirectional layer from two recurrent layers)."""
 
 from __future__ import annotations
 
@@ -151,6 +151,103 @@ def check_bio_spans(fn: Callable[[list[str]], Any]) -> CheckResult:
     return passed(name)
 
 
+# --------------------------------------------------------------------------- build it: Bidirectional by hand
+def _as_array(a: Any) -> np.ndarray:
+    return np.asarray(a, dtype="float64")
+
+
+def bidirectional_by_hand_reference(forward_rnn: Any, backward_rnn: Any, x: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """Two recurrent layers (``return_sequences=True``, H units each) read x (B, T, D), whose
+    sequence b has its real steps in x[b, :lengths[b]]: forward_rnn left to right, backward_rnn
+    over each sequence's real steps reversed. Returns (B, T, 2H), [forward ; backward] per step,
+    aligned with x; what Bidirectional gives at the real steps."""
+    forward = np.asarray(forward_rnn(x))
+    backward = reverse_padded_reference(np.asarray(backward_rnn(reverse_padded_reference(x, lengths))), lengths)
+    return np.concatenate([forward, backward], axis=-1)
+
+
+def _recurrent_pair(kind: str, units: int, features: int, seed: int) -> tuple[Any, Any, Any]:
+    """Two independent recurrent layers and a keras.layers.Bidirectional holding copies of their weights."""
+    import keras
+
+    layer = {"lstm": keras.layers.LSTM, "gru": keras.layers.GRU}[kind]
+    init = keras.initializers
+    pair = []
+    for k in range(2):
+        rnn = layer(units, return_sequences=True, kernel_initializer=init.GlorotUniform(seed + 3 * k),
+                    recurrent_initializer=init.Orthogonal(seed=seed + 3 * k + 1),
+                    bias_initializer=init.RandomNormal(stddev=0.5, seed=seed + 3 * k + 2))
+        rnn.build((None, None, features))
+        pair.append(rnn)
+    bi = keras.layers.Bidirectional(layer(units, return_sequences=True))
+    bi.build((None, None, features))
+    bi.forward_layer.set_weights(pair[0].get_weights())
+    bi.backward_layer.set_weights(pair[1].get_weights())
+    return pair[0], pair[1], bi
+
+
+def check_bidirectional_by_hand(fn: Callable[..., Any]) -> CheckResult:
+    """Build it: ``fn(forward_rnn, backward_rnn, x, lengths) -> (B, T, 2H)``, equal at every real
+    step to ``keras.layers.Bidirectional`` holding the same two layers' weights, called with the mask."""
+    name = "bidirectional_by_hand"
+    rng = np.random.default_rng(77)
+    for kind, (B, T, D, H) in [("lstm", (3, 6, 2, 4)), ("gru", (4, 5, 3, 2))]:
+        forward_rnn, backward_rnn, bi = _recurrent_pair(kind, H, D, seed=700 + T)
+        lengths = np.array([T, 3, 1, T - 1][:B])
+        x = rng.normal(size=(B, T, D)).astype("float32")
+        mask = np.arange(T)[None, :] < lengths[:, None]
+        x[~mask] = 0.0
+        want = np.asarray(bi(x, mask=mask), dtype="float64")
+        got, error = call_learner(name, fn, forward_rnn, backward_rnn, x.copy(), lengths.copy())
+        if error is not None:
+            return error
+        got = _as_array(got)
+        if got.shape != want.shape:
+            if got.shape == (B, T, H):
+                return failed(name, f"concatenate the two halves on the last axis: shape (B, T, 2H) = {want.shape}, got {got.shape}.")
+            return failed(name, f"expected shape (B, T, 2H) = {want.shape}, got {got.shape}.")
+        if np.allclose(got[mask], want[mask], atol=1e-5):
+            continue
+        fwd, bwd = got[..., :H], got[..., H:]
+        if np.allclose(bwd[mask], want[..., :H][mask], atol=1e-5) and np.allclose(fwd[mask], want[..., H:][mask], atol=1e-5):
+            return failed(name, "the halves are swapped: Bidirectional concatenates [forward ; backward], the forward "
+                                "layer's outputs first.")
+        if not np.allclose(fwd[mask], want[..., :H][mask], atol=1e-5):
+            return failed(name, "the forward half (the first H values) differs: it is forward_rnn run on x as it is.")
+        # what the usual slips give as the backward half
+        not_back = np.asarray(backward_rnn(reverse_padded_reference(x, lengths)))
+        flipped_in = np.asarray(backward_rnn(x[:, ::-1]))
+        slips = [
+            (np.asarray(backward_rnn(x[:, ::-1], mask=mask[:, ::-1])),
+             "the backward outputs are still in reversed order: flip them back (step t of the output must line "
+             "up with step t of x) before you concatenate."),
+            (not_back, "the backward outputs are still in reversed order: reverse each sequence's real steps back "
+                       "(step t of the output must line up with step t of x) before you concatenate."),
+            (flipped_in[:, ::-1], "the backward layer read the padding before the last real step: x[:, ::-1] puts the "
+                                  "zeros first. Reverse only x[b, :lengths[b]], or pass the mask reversed too."),
+            (reverse_padded_reference(flipped_in, lengths), "the backward layer read the padding before the last real step: "
+                                                            "x[:, ::-1] puts the zeros first. Reverse only x[b, :lengths[b]]."),
+            (np.asarray(backward_rnn(x)), "the backward layer read x left to right: give it each sequence reversed, "
+                                          "then reverse its outputs back."),
+            (reverse_padded_reference(np.asarray(forward_rnn(reverse_padded_reference(x, lengths))), lengths),
+             "the backward half uses forward_rnn's weights: run backward_rnn, the second layer with its own weights."),
+        ]
+        for value, hint in slips:
+            if np.allclose(bwd[mask], _as_array(value)[mask], atol=1e-5):
+                return failed(name, hint)
+        if np.allclose(bwd[lengths == T], want[lengths == T][..., H:], atol=1e-5):
+            return failed(name, "the backward half is right on full-length sequences but not on padded ones: reverse "
+                                "only each sequence's real steps x[b, :lengths[b]], both going in and coming back.")
+        return failed(name, "the backward half (the last H values) differs: reverse each sequence's real steps, run "
+                            "backward_rnn, reverse its outputs back, then concatenate [forward ; backward].")
+    return passed(name)
+
+
+def _forgot_to_reverse_back(forward_rnn: Any, backward_rnn: Any, x: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    backward = np.asarray(backward_rnn(reverse_padded_reference(x, lengths)))
+    return np.concatenate([np.asarray(forward_rnn(x)), backward], axis=-1)
+
+
 SELF_TESTS = [
     SelfTest(check_reverse_padded, reverse_padded_reference,
              wrong=lambda x, lengths: x[:, ::-1], hint="reversed the padding too"),
@@ -159,4 +256,6 @@ SELF_TESTS = [
     SelfTest(check_bidirectional_lstm_params, bidirectional_lstm_params_reference,
              wrong=lambda D, H: 4 * (D + H + 1) * H, hint="one direction"),
     SelfTest(check_bio_spans, bio_spans, wrong=_without_end_flush, hint="still open at the end"),
+    SelfTest(check_bidirectional_by_hand, bidirectional_by_hand_reference,
+             wrong=_forgot_to_reverse_back, hint="still in reversed order"),
 ]

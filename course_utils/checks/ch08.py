@@ -1,5 +1,5 @@
 """Checks for chapter 08's exercises (bag-of-words features, confident mistakes, one training step
-on a padded batch)."""
+on a padded batch) and its build-it exercise (a masked many-to-one classifier in NumPy)."""
 
 from __future__ import annotations
 
@@ -164,10 +164,120 @@ def check_train_step(fn: Callable[..., Any]) -> CheckResult:
     return passed(name)
 
 
+# --------------------------------------------------------------------------- build it: many-to-one with a mask
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def _run_rnn(ids: np.ndarray, E: np.ndarray, W_hx: np.ndarray, W_hh: np.ndarray, b_h: np.ndarray,
+             use_mask: bool = True, zero_padded: bool = False) -> np.ndarray:
+    """The final state (B, H) of h_t = tanh(x_t W_hx + h_(t-1) W_hh + b_h) over ids (B, T); with the mask,
+    a padded step (id 0) carries the state over unchanged (or, the slip, resets it to zero)."""
+    ids = np.asarray(ids)
+    h = np.zeros((ids.shape[0], W_hh.shape[0]))
+    for t in range(ids.shape[1]):
+        new = np.tanh(E[ids[:, t]] @ W_hx + h @ W_hh + b_h)
+        real = ids[:, t:t + 1] != 0
+        h = new if not use_mask else np.where(real, new, 0.0 if zero_padded else h)
+    return h
+
+
+def many_to_one_reference(ids: np.ndarray, E: np.ndarray, W_hx: np.ndarray, W_hh: np.ndarray, b_h: np.ndarray,
+                          W_hy: np.ndarray, b_y: np.ndarray) -> np.ndarray:
+    """p(class 1) of Embedding(mask_zero=True) -> SimpleRNN(H) -> Dense(1, sigmoid) for ids (B, T), 0 = padding
+    anywhere; weights in the order and layout of model.get_weights(). Returns shape (B,)."""
+    h = _run_rnn(ids, E, W_hx, W_hh, b_h)
+    return _sigmoid(h @ W_hy + b_y)[:, 0]
+
+
+def _classifier(V: int, D: int, H: int, seed: int) -> Any:
+    """Embedding(mask_zero=True) -> SimpleRNN(H) -> Dense(1, sigmoid), with seeded random weights
+    (non-zero biases and a strong output layer, so that the usual slips change the answer)."""
+    import keras
+
+    model = keras.Sequential([keras.Input((None,), dtype="int32"), keras.layers.Embedding(V, D, mask_zero=True),
+                              keras.layers.SimpleRNN(H), keras.layers.Dense(1, activation="sigmoid")])
+    rng = np.random.default_rng(seed)
+    model.set_weights([rng.normal(size=(V, D)), rng.normal(scale=0.7, size=(D, H)), rng.normal(scale=0.5, size=(H, H)),
+                       rng.normal(scale=0.5, size=H), rng.normal(scale=2.0, size=(H, 1)), rng.normal(size=1)])
+    return model
+
+
+# (B, T) token ids; 0 is padding: at the end as TextVectorization pads, at the start as
+# keras.utils.pad_sequences pads by default
+_MANY_TO_ONE_IDS = [
+    np.array([[4, 7, 2, 9, 5, 3], [6, 2, 8, 0, 0, 0], [3, 0, 0, 0, 0, 0]]),
+    np.array([[0, 0, 5, 1, 7], [0, 0, 0, 0, 9], [4, 3, 6, 2, 8], [0, 8, 8, 2, 6]]),
+]
+
+
+def check_many_to_one(fn: Callable[..., Any]) -> CheckResult:
+    """Build it: ``fn(ids, E, W_hx, W_hh, b_h, W_hy, b_y) -> (B,)`` probabilities, equal to a Keras model
+    Embedding(mask_zero=True) -> SimpleRNN -> Dense(1, sigmoid) holding those weights."""
+    name = "many_to_one"
+    for case, ids in enumerate(_MANY_TO_ONE_IDS):
+        model = _classifier(V=10, D=3, H=4, seed=810 + case)
+        weights = model.get_weights()
+        want = np.asarray(model(ids), dtype="float64")[:, 0]
+        got, error = call_learner(name, fn, ids.copy(), *(w.copy() for w in weights))
+        if error is not None:
+            return error
+        got = np.asarray(got, dtype="float64")
+        if got.size == len(ids):
+            got = got.reshape(-1)
+        if got.shape != want.shape:
+            return failed(name, f"return one probability per review: shape (B,) = {want.shape}, got {got.shape}.")
+        if np.allclose(got, want, atol=1e-5):
+            continue
+        E, W_hx, W_hh, b_h, W_hy, b_y = weights
+        readout = lambda h: _sigmoid(h @ W_hy + b_y)[:, 0]  # noqa: E731
+        if np.allclose(got, _run_rnn(ids, E, W_hx, W_hh, b_h) @ W_hy[:, 0] + b_y[0], atol=1e-5):
+            return failed(name, "these are logits z = W_hy h_T + b_y; return probabilities, sigma(z) = 1 / (1 + exp(-z)).")
+        if np.allclose(got, readout(_run_rnn(ids, E, W_hx, W_hh, b_h, use_mask=False)), atol=1e-5):
+            return failed(name, "padding was read as input: id 0 is a row of E like any other, so the state kept "
+                                "changing over the padded steps. Skip the steps where ids == 0.")
+        if np.allclose(got, readout(_run_rnn(ids, E, W_hx, W_hh, b_h, zero_padded=True)), atol=1e-5):
+            return failed(name, "at a padded step the state must be carried over unchanged, not set to zero: "
+                                "h_t = h_(t-1) where ids[:, t] == 0.")
+        if np.allclose(got, _stops_at_length(ids, *weights), atol=1e-5):
+            return failed(name, "right where the padding is at the end, wrong where it comes first: "
+                                "keras.utils.pad_sequences pads at the start by default. Decide at every step "
+                                "from the mask ids[:, t] != 0, not by reading the first lengths[b] steps.")
+        if np.allclose(got, readout(_mean_real_state(ids, E, W_hx, W_hh, b_h)), atol=1e-5):
+            return failed(name, "you averaged the states; this classifier reads only the last real state h_T, "
+                                "the one after the review's last real token.")
+        return failed(name, "the probabilities differ from Keras's: run h_t = tanh(x_t @ W_hx + h_(t-1) @ W_hh + b_h) "
+                            "from h_0 = 0 with x_t = E[ids[:, t]], keep h_(t-1) where ids[:, t] == 0, "
+                            "then p = sigma(h_T @ W_hy + b_y).")
+    return passed(name)
+
+
+def _mean_real_state(ids: np.ndarray, E: np.ndarray, W_hx: np.ndarray, W_hh: np.ndarray, b_h: np.ndarray) -> np.ndarray:
+    """Masked mean pooling: the average of the states at the real steps (a slip for this exercise)."""
+    ids = np.asarray(ids)
+    h, total = np.zeros((ids.shape[0], W_hh.shape[0])), np.zeros((ids.shape[0], W_hh.shape[0]))
+    for t in range(ids.shape[1]):
+        real = ids[:, t:t + 1] != 0
+        h = np.where(real, np.tanh(E[ids[:, t]] @ W_hx + h @ W_hh + b_h), h)
+        total += real * h
+    return total / np.maximum((ids != 0).sum(axis=1, keepdims=True), 1)
+
+
+def _stops_at_length(ids: np.ndarray, E: np.ndarray, W_hx: np.ndarray, W_hh: np.ndarray, b_h: np.ndarray,
+                     W_hy: np.ndarray, b_y: np.ndarray) -> np.ndarray:
+    """A typical slip: assume the padding is at the end and read only the first lengths[b] steps."""
+    lengths = (np.asarray(ids) != 0).sum(axis=1)
+    h = np.zeros((len(ids), W_hh.shape[0]))
+    for t in range(np.asarray(ids).shape[1]):
+        h = np.where((t < lengths)[:, None], np.tanh(E[ids[:, t]] @ W_hx + h @ W_hh + b_h), h)
+    return _sigmoid(h @ W_hy + b_y)[:, 0]
+
+
 SELF_TESTS = [
     SelfTest(check_bag_of_words, bag_of_words_reference,
              wrong=lambda ids, v: np.stack([np.bincount(r, minlength=v) for r in ids]), hint="you counted how often"),
     SelfTest(check_confident_errors, confident_errors_reference, wrong=_by_probability,
              hint="probability given to the wrong class"),
     SelfTest(check_train_step, train_step_reference, wrong=_ascent, hint="not its negative"),
+    SelfTest(check_many_to_one, many_to_one_reference, wrong=_stops_at_length, hint="pads at the start"),
 ]

@@ -1,4 +1,5 @@
-"""Checks for chapter 09's exercises (windows, train-only normalisation, seasonal naive)."""
+"""Checks for chapter 09's exercises (windows, train-only normalisation, seasonal naive) and its build-it
+exercise (the windows of one period of a time split, without leakage)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from ..time_series import period_windows
 from .base import CheckResult, SelfTest, call_learner, failed, passed
 
 
@@ -130,6 +132,95 @@ def _own_stats(train: np.ndarray, test: np.ndarray) -> tuple[np.ndarray, np.ndar
     return (train - train.mean(0)) / train.std(0), (test - test.mean(0)) / test.std(0)
 
 
+# --------------------------------------------------------------------------- build it: windows of one period
+def windows_in_period_reference(X: np.ndarray, y: np.ndarray, period: slice, window: int,
+                                horizon: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every window whose ``horizon`` targets all lie inside ``period`` (a slice of the full series):
+    inputs (m, window, f) = X[o - window + 1 : o + 1], targets (m, horizon) = y[o + 1 : o + 1 + horizon],
+    origins (m,) = o, the index of each window's last input step in the full series. Inputs may reach
+    back before period.start; nothing at or after period.stop is read."""
+    first = max(period.start - 1, window - 1)
+    origins = np.arange(first, period.stop - horizon)
+    inputs = np.stack([X[o - window + 1:o + 1] for o in origins])
+    targets = np.stack([y[o + 1:o + 1 + horizon] for o in origins])
+    return inputs, targets, origins
+
+
+# (n, period, window, horizon): a period in the middle first (leakage at either end shows), then one
+# at the start (no past to reach back into) and one at the end of the series
+_PERIOD_CASES = [(40, slice(20, 30), 4, 3), (40, slice(0, 20), 5, 1), (40, slice(30, 40), 6, 2), (30, slice(12, 16), 8, 2)]
+
+
+def check_windows_in_period(fn: Callable[..., Any]) -> CheckResult:
+    """Build it: ``fn(X (n, f), y (n,), period, window, horizon) -> (inputs, targets, origins)``,
+    equal to ``course_utils.time_series.period_windows``."""
+    name = "windows_in_period"
+    for n, period, window, horizon in _PERIOD_CASES:
+        steps = np.arange(n, dtype="float64")
+        X = np.stack([100.0 + steps, 200.0 + steps], axis=1)  # each value says which day it is
+        y = 0.5 + 10.0 * steps                                # the target: day i holds 10 i + 0.5
+        got, error = call_learner(name, fn, X.copy(), y.copy(), period, window, horizon)
+        if error is not None:
+            return error
+        if not isinstance(got, tuple) or len(got) != 3:
+            return failed(name, "return a tuple (inputs, targets, origins).")
+        inputs, targets, origins = (np.asarray(a) for a in got)
+        want_x, want_y, want_o = period_windows(X, y, period, window, horizon)
+        shown = f"(period {period.start}..{period.stop - 1}, window {window}, horizon {horizon})"
+        if inputs.shape[1:] != want_x.shape[1:] or targets.shape[1:] != want_y.shape[1:] or origins.ndim != 1:
+            return failed(name, f"inputs have shape (m, window, f) = (m, {window}, 2), targets (m, horizon) = "
+                                f"(m, {horizon}) and origins (m,); got {inputs.shape}, {targets.shape} and {origins.shape}.")
+        if not len(inputs) == len(targets) == len(origins):
+            return failed(name, f"one origin and one target row per window: got {len(inputs)} windows, "
+                                f"{len(targets)} target rows and {len(origins)} origins.")
+        day_x = inputs[..., 0] - 100.0            # which day each input row holds
+        day_y = (targets - 0.5) / 10.0            # which day each target holds
+        if not np.allclose(day_y, np.round(day_y)):
+            return failed(name, "the targets are not values of y: take them from the target series y, not from X.")
+        if len(inputs) and np.allclose(day_y[:, 0], day_x[:, -1]):
+            return failed(name, "the first target repeats the last input day: targets start right after the window, "
+                                "y[origin + 1 : origin + 1 + horizon].")
+        if len(inputs) and np.allclose(day_y[:, 0], day_x[:, -1] + 2):
+            if targets.shape == want_y.shape and np.array_equal(targets, want_y):
+                return failed(name, f"the targets are right but the inputs end one day early: window i reads "
+                                    f"X[origin - window + 1 : origin + 1], the {window} days up to and including the origin.")
+            return failed(name, "the targets skip a day: the first one is y[origin + 1], the day right after the "
+                                "window's last input.")
+        if len(targets) and day_y.max() >= period.stop:
+            return failed(name, f"a target lies at or after period.stop = {period.stop}, in the next period: that "
+                                f"leaks the future. The last origin is period.stop - 1 - horizon {shown}.")
+        if len(targets) and day_y.min() < period.start:
+            return failed(name, f"a target lies before period.start = {period.start}, in the previous period: the "
+                                f"first window's targets start at period.start, so its origin is period.start - 1 {shown}.")
+        if len(inputs) < len(want_x):
+            return failed(name, f"you made {len(inputs)} windows but {len(want_x)} have all their targets in the "
+                                "period: inputs may reach back before period.start (up to `window` days, not before "
+                                f"day 0), since those days are known at forecast time; only the targets must lie in the period {shown}.")
+        if len(inputs) > len(want_x):
+            return failed(name, f"you made {len(inputs)} windows; {len(want_x)} fit {shown}.")
+        if not np.array_equal(inputs, want_x):
+            return failed(name, f"the targets are right but the inputs are not: window i reads "
+                                f"X[origin - window + 1 : origin + 1], the {window} days up to and including the origin.")
+        if not np.array_equal(targets, want_y):
+            return failed(name, "the targets differ: y[origin + 1 : origin + 1 + horizon] for each origin.")
+        if np.array_equal(origins, want_o):
+            continue
+        if np.array_equal(origins, want_o - window + 1):
+            return failed(name, "an origin is the index of the window's *last* input step, not its first.")
+        if np.array_equal(origins, np.arange(len(want_o))) or np.array_equal(origins, want_o - period.start):
+            return failed(name, "the origins must index the full series (as X and y do), not count from the period's start.")
+        return failed(name, f"the origins should be {want_o.tolist()} {shown}: the index of each window's last input step.")
+    return passed(name)
+
+
+def _no_reach_back(X: np.ndarray, y: np.ndarray, period: slice, window: int,
+                   horizon: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A typical slip: cut the period out first, so that no window reads the days before it."""
+    origins = np.arange(period.start + window - 1, period.stop - horizon)
+    return (np.stack([X[o - window + 1:o + 1] for o in origins]), np.stack([y[o + 1:o + 1 + horizon] for o in origins]),
+            origins)
+
+
 SELF_TESTS = [
     SelfTest(check_make_windows, make_windows_reference,
              wrong=lambda s, w, h: (np.stack([s[i:i + w] for i in range(len(s) - w - h + 1)]),
@@ -138,4 +229,5 @@ SELF_TESTS = [
     SelfTest(check_train_scaling, train_scaling_reference, wrong=_own_stats, hint="uses the future"),
     SelfTest(check_seasonal_naive, seasonal_naive_reference,
              wrong=lambda h, p, k: np.repeat(h[-1], k), hint="that is the naive forecast"),
+    SelfTest(check_windows_in_period, windows_in_period_reference, wrong=_no_reach_back, hint="reach back before"),
 ]

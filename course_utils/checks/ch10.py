@@ -1,14 +1,15 @@
 """Checks for chapter 10's exercises (teacher forcing, the masked loss, exact match, a teacher-forced
-decoder run one step at a time)."""
+decoder run one step at a time) and its build-it exercise (the greedy decoding loop)."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-from ..seq2seq.tokens import END, START
+from ..seq2seq.tokens import END, PAD, START
 from .base import CheckResult, SelfTest, call_learner, call_learner_number, failed, passed
 
 
@@ -158,9 +159,144 @@ def check_teacher_forced_logits(fn: Callable[..., Any]) -> CheckResult:
     return passed(name)
 
 
+# ---------------------------------------------------------------- build it: the greedy decoding loop
+
+class ToyTranslator:
+    """An untrained translator small enough to build in a check: ``.encoder`` and ``.decoder``
+    (the library's :class:`~course_utils.seq2seq.layers.Encoder` and ``Decoder``), which is all the
+    decoders of :mod:`course_utils.seq2seq.decoding` need."""
+
+    def __init__(self, encoder: Any, decoder: Any) -> None:
+        self.encoder, self.decoder = encoder, decoder
+
+
+@functools.cache
+def toy_translator(seed: int, attention: str = "none", end_bias: float = 0.0, vocab: int = 12) -> ToyTranslator:
+    """A seeded untrained translator (vocabulary ``vocab`` on both sides, embeddings 6, GRUs of 8 units)
+    whose weights come from NumPy's generator, so they are the same on every machine. The weights are
+    large enough that its choices are clear-cut (no near-ties for rounding to flip), and ``end_bias``
+    is added to the [END] logit, so that some sentences end early and others run to ``max_len``."""
+    from ..seq2seq.layers import Decoder, Encoder
+
+    encoder = Encoder(vocab, 6, 8, name=f"toy_encoder_{seed}")
+    decoder = Decoder(vocab, 6, 8, attention=attention, name=f"toy_decoder_{seed}")
+    encoder.build((None, None))
+    decoder.build((None, None))
+    rng = np.random.default_rng(seed)
+    for w in encoder.weights + decoder.weights:
+        scale = 1.5 if "logits" in w.path else 2.0 if "embedding" in w.path else 0.6
+        w.assign(rng.normal(scale=scale, size=tuple(w.shape)).astype("float32"))
+    bias = decoder.out.bias.numpy()
+    bias[END] += end_bias
+    decoder.out.bias.assign(bias)
+    return ToyTranslator(encoder, decoder)
+
+
+def toy_sources(seed: int, batch: int = 4, src_len: int = 5, vocab: int = 12) -> np.ndarray:
+    """Source ids (batch, src_len) for a toy translator: real tokens 4 .. vocab-1, rows 1 and 2 padded."""
+    src = np.random.default_rng(100 + seed).integers(4, vocab, size=(batch, src_len))
+    src[1, 3:] = PAD
+    src[2, 4:] = PAD
+    return src.astype("int32")
+
+
+def greedy_loop_reference(model: Any, src_ids: np.ndarray, max_len: int) -> np.ndarray:
+    """Greedy decoding one ``model.decoder.step`` at a time: src_ids (batch, S) -> ids (batch, max_len)
+    int32, each row the argmax tokens up to and including its [END], then padding (0).
+    [PAD] and [START] are never chosen. Equal to :func:`course_utils.seq2seq.decoding.greedy_decode`."""
+    return _greedy_variant(model, src_ids, max_len)
+
+
+def _greedy_variant(model: Any, src_ids: np.ndarray, max_len: int, ban: bool = True, feed_back: bool = True,
+                    pad_after_end: bool = True, keep_end: bool = True, stop_batch_at_first_end: bool = False,
+                    steps: int | None = None) -> np.ndarray:
+    """The greedy loop, and (with an argument changed) a likely mistake: choosing [PAD]/[START], always
+    feeding [START], writing tokens after [END], dropping the [END] itself, stopping the whole batch at
+    the first [END], or running ``steps`` steps instead of ``max_len``."""
+    enc_outputs, state = model.encoder(src_ids)
+    src_mask = np.asarray(src_ids) != PAD
+    batch = len(src_ids)
+    token = np.full(batch, START)
+    done = np.zeros(batch, dtype=bool)
+    ids = np.zeros((batch, max_len), dtype="int32")
+    for t in range(max_len if steps is None else steps):
+        logits, state, _ = model.decoder.step(token if feed_back else np.full(batch, START), state, enc_outputs,
+                                              src_mask)
+        logits = np.array(logits)
+        if ban:
+            logits[:, [PAD, START]] = -np.inf
+        token = logits.argmax(axis=-1)
+        hidden = done if pad_after_end else np.zeros(batch, dtype=bool)
+        if not keep_end:
+            hidden = hidden | (token == END)
+        ids[:, t] = np.where(hidden, PAD, token)
+        done |= token == END
+        if done.all() or (stop_batch_at_first_end and done.any()):
+            break
+    return ids
+
+
+# (seed, attention, [END] bias, max_len): sentences that stop at different steps (one exactly at max_len) and
+# ones that reach max_len; the best logit beats the second by at least 0.06 at every step of every row.
+_GREEDY_CASES = [(26, "bahdanau", 1.0, 7), (12, "none", 1.0, 7), (25, "luong", 1.0, 6)]
+
+
+def _greedy_diagnosis(got: np.ndarray, want: np.ndarray, model: Any, src: np.ndarray, max_len: int) -> str:
+    same = lambda **kw: np.array_equal(got, _greedy_variant(model, src, max_len, **kw))  # noqa: E731
+    if np.isin(got, [PAD, START]).any() and same(ban=False):
+        return (f"your decoder chose [PAD] ({PAD}) or [START] ({START}); they are inputs only. Set their logits "
+                "to -inf before the argmax: logits[:, [PAD, START]] = -np.inf.")
+    if same(feed_back=False):
+        return ("the decoder always reads [START]. Feed back its own prediction: the argmax of step t is the input "
+                "of step t+1 (at test time there is no true target to feed, unlike teacher forcing).")
+    if same(pad_after_end=False):
+        return ("a sentence kept running after its [END]: after [END] a row holds only padding (0). Remember which "
+                "sentences are done and write 0 for them.")
+    if same(stop_batch_at_first_end=True):
+        return ("you stopped every sentence when the first one produced [END]; each sentence stops at its own [END] "
+                "(stop the loop only when all are done, or at max_len).")
+    if same(keep_end=False):
+        return "the [END] token itself belongs in the output: write it, then padding after it."
+    if max_len > 1 and same(steps=max_len - 1):
+        return f"your loop ran max_len - 1 = {max_len - 1} steps; run max_len = {max_len} (range(max_len))."
+    row = int(np.argmax((got != want).any(axis=1)))
+    return (f"for source row {row} expected {want[row].tolist()}, got {got[row].tolist()}. At each step: "
+            "decoder.step(token, state, enc_outputs, src_mask), argmax over the vocabulary, carry the new state.")
+
+
+def check_greedy_loop(fn: Callable[..., Any]) -> CheckResult:
+    """Build it: ``fn(model, src_ids (batch, S), max_len) -> ids (batch, max_len)``, greedy decoding with
+    ``model.decoder.step``, compared with the library's compiled
+    :func:`~course_utils.seq2seq.decoding.greedy_decode` on small untrained translators."""
+    from ..seq2seq.decoding import greedy_decode
+
+    name = "greedy_loop"
+    for seed, attention, end_bias, max_len in _GREEDY_CASES:
+        model, src = toy_translator(seed, attention, end_bias), toy_sources(seed)
+        want = greedy_decode(model, src, max_len=max_len)
+        got, error = call_learner(name, fn, model, src.copy(), max_len)
+        if error is not None:
+            return error
+        try:
+            got = np.asarray(got).astype("int64")
+        except (TypeError, ValueError):
+            return failed(name, "return the ids as one int array of shape (batch, max_len).")
+        if got.shape != want.shape:
+            if got.ndim == 2 and got.shape[0] == want.shape[0] and abs(got.shape[1] - max_len) == 1:
+                return failed(name, f"off by one: with max_len={max_len} return exactly {max_len} tokens per sentence "
+                                    f"(shape {want.shape}), got {got.shape}.")
+            return failed(name, f"expected ids of shape (batch, max_len) = {want.shape}, got {got.shape}.")
+        if not np.array_equal(got, want):
+            return failed(name, _greedy_diagnosis(got, want, model, src, max_len))
+    return passed(name, "equal to greedy_decode on every hidden batch (three toy translators, with and without attention).")
+
+
 SELF_TESTS = [
     SelfTest(check_teacher_forced_logits, teacher_forced_logits_reference, wrong=_free_running,
              hint="TRUE previous token"),
+    SelfTest(check_greedy_loop, greedy_loop_reference,
+             wrong=lambda model, src, max_len: _greedy_variant(model, src, max_len, pad_after_end=False),
+             hint="kept running after its [END]"),
     SelfTest(check_teacher_forcing, teacher_forcing_reference, wrong=lambda ids: (list(ids), list(ids) + [END]),
              hint="[START]"),
     SelfTest(check_masked_mean_loss, masked_mean_loss_reference, wrong=lambda loss, y: float(np.mean(loss)),

@@ -1,4 +1,5 @@
-"""Checks for chapter 12's exercises (length normalisation, one beam-search step)."""
+"""Checks for chapter 12's exercises (length normalisation, one beam-search step) and its build-it
+exercise (the whole beam search for one sentence, equal to the library's)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ from typing import Any
 
 import numpy as np
 
+from ..seq2seq.tokens import END, PAD, START
 from .base import CheckResult, SelfTest, call_learner, call_learner_number, failed, passed
+from .ch10 import toy_sources, toy_translator
 
 
 def normalised_score_reference(logp_sum: float, length: int, alpha: float) -> float:
@@ -73,7 +76,217 @@ def check_best_extensions(fn: Callable[[np.ndarray, np.ndarray, int], Any]) -> C
     return passed(name)
 
 
+# ---------------------------------------------------------------- build it: the whole beam search
+
+def beam_search_sentence_reference(model: Any, src_ids: np.ndarray, beam_width: int, max_len: int,
+                                   alpha: float) -> tuple[list[int], float]:
+    """Beam search for one sentence, src_ids (1, S) -> (ids, score): the best hypothesis's tokens
+    (without [START]; ending in [END] if it finished) and its score log p / length ** alpha. The ids
+    are the row that :func:`course_utils.seq2seq.decoding.beam_search_reference` gives, without padding."""
+    return _beam_variant(model, src_ids, beam_width, max_len, alpha)
+
+
+def _log_probs(model: Any, tokens: np.ndarray, states: np.ndarray, enc_outputs: Any, src_mask: np.ndarray,
+               ban: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """One decoder step for n hypotheses of one sentence: log-probabilities (n, V), float64, with [PAD]
+    and [START] at -inf, and the new states (n, H)."""
+    n = len(tokens)
+    logits, new_states, _ = model.decoder.step(np.asarray(tokens), np.asarray(states), np.repeat(enc_outputs, n, axis=0),
+                                               np.repeat(src_mask, n, axis=0))
+    logits = np.array(logits, dtype="float64")
+    if ban:
+        logits[:, [PAD, START]] = -np.inf
+    top = logits.max(axis=-1, keepdims=True)
+    return logits - top - np.log(np.exp(logits - top).sum(axis=-1, keepdims=True)), np.asarray(new_states)
+
+
+def _beam_variant(model: Any, src_ids: np.ndarray, k: int, max_len: int, alpha: float, length_offset: int = 0,
+                  first_finished: bool = False, start_copies: bool = False, ban: bool = True,
+                  live_compete_only_if_none: bool = False) -> tuple[list[int], float]:
+    """The beam search for one sentence, and (with an argument changed) a likely mistake: the length
+    off by one, returning the first hypothesis to finish, k copies of [START] to begin with, choosing
+    [PAD]/[START], or letting the live hypotheses compete at max_len only when none finished."""
+    enc_outputs, state = model.encoder(src_ids)
+    src_mask = np.asarray(src_ids) != PAD
+    live = [(0.0, [START], np.asarray(state)[0])] * (k if start_copies else 1)   # (log p, tokens, state)
+    finished: list[tuple[float, list[int]]] = []                                  # (normalised score, ids)
+
+    def normalised(logp: float, length: int) -> float:
+        with np.errstate(divide="ignore"):
+            return float(np.float64(logp) / np.float64(length + length_offset) ** alpha)
+
+    for t in range(max_len):
+        logp, states = _log_probs(model, np.array([seq[-1] for _, seq, _ in live]),
+                                  np.stack([h for _, _, h in live]), enc_outputs, src_mask, ban)
+        total = np.array([score for score, _, _ in live])[:, None] + logp          # (n, V)
+        new_live = []
+        for flat in np.argsort(-total, axis=None, kind="stable"):                   # best first
+            i, token = divmod(int(flat), total.shape[1])
+            if not np.isfinite(total[i, token]):
+                break
+            seq = live[i][1] + [token]
+            if token == END:
+                finished.append((normalised(total[i, token], t + 1), seq[1:]))
+                if first_finished:
+                    return seq[1:], finished[-1][0]
+            else:
+                new_live.append((total[i, token], seq, states[i]))
+                if len(new_live) == k:
+                    break
+        live = new_live
+        if len(finished) >= k or not live:
+            break
+    if live and len(finished) < k and not (live_compete_only_if_none and finished):
+        finished += [(normalised(score, max_len), seq[1:]) for score, seq, _ in live]
+    score, ids = max(finished, key=lambda c: c[0])
+    return [int(i) for i in ids], score
+
+
+def _hypothesis_scores(model: Any, src_ids: np.ndarray, ids: np.ndarray, alpha: float, length_offset: int = 0,
+                       ban: bool = True) -> np.ndarray:
+    """Each row's log p(ids | source) / (length + length_offset) ** alpha: src_ids (batch, S), ids (batch, L)
+    padded with 0 -> (batch,). One teacher-forced decoder call feeds it the ids themselves."""
+    ids = np.asarray(ids, dtype="int32")
+    enc_outputs, state = model.encoder(src_ids)
+    tgt_in = np.concatenate([np.full((len(ids), 1), START, dtype="int32"), ids[:, :-1]], axis=1)
+    real = ids != PAD
+    logits, _ = model.decoder(np.where(real, tgt_in, PAD), enc_outputs, np.asarray(src_ids) != PAD, state)
+    logits = np.array(logits, dtype="float64")
+    if ban:
+        logits[..., [PAD, START]] = -np.inf
+    top = logits.max(axis=-1, keepdims=True)
+    logp = logits - top - np.log(np.exp(logits - top).sum(axis=-1, keepdims=True))
+    total = np.where(real, np.take_along_axis(logp, ids[..., None], axis=-1)[..., 0], 0.0).sum(axis=1)
+    with np.errstate(divide="ignore"):
+        return total / (real.sum(axis=1) + length_offset).astype("float64") ** alpha
+
+
+_BEAM_MAX_LEN = 7
+# (seed, attention, [END] bias, [(beam_width, alpha), ...]), width 1 first (it must be greedy decoding).
+# At every step the k-th kept candidate beats the next by at least 0.02 in log-probability, and the best
+# hypothesis beats the runner-up by as much, so rounding cannot change the answer.
+_BEAM_CASES = [(4, "luong", 1.0, [(1, 1.0), (3, 1.0), (3, 0.0), (4, 0.6)]),
+               (5, "bahdanau", 1.0, [(2, 1.0), (4, 1.0)])]
+
+
+def _beam_rows() -> Any:
+    """Every hidden case, one sentence at a time: (model, src_ids (1, S), beam_width, alpha, the library's
+    ids for it without padding, their score). Lazy: the library decodes a case when it is reached."""
+    from ..seq2seq.decoding import beam_search_reference
+
+    for seed, attention, end_bias, settings in _BEAM_CASES:
+        model, src = toy_translator(seed, attention, end_bias), toy_sources(seed)
+        for k, alpha in settings:
+            library = beam_search_reference(model, src, beam_width=k, max_len=_BEAM_MAX_LEN, alpha=alpha)
+            scores = _hypothesis_scores(model, src, library, alpha)
+            for row in range(len(src)):
+                yield model, src[row:row + 1], k, alpha, [int(i) for i in library[row] if i != PAD], float(scores[row])
+
+
+def _learner_beam(name: str, fn: Callable[..., Any], model: Any, src_ids: np.ndarray, k: int,
+                  alpha: float) -> tuple[list[int], float] | CheckResult:
+    """The learner's (ids, score) for one sentence, trailing padding dropped, or a failed CheckResult."""
+    got, error = call_learner(name, fn, model, src_ids.copy(), k, _BEAM_MAX_LEN, alpha)
+    if error is not None:
+        if "empty" in error.message:
+            return failed(name, f"{error.message.rstrip('.')}. When no hypothesis has finished by max_len, the "
+                                "live ones compete: score / max_len ** alpha.")
+        return error
+    try:
+        ids, score = got
+        ids, score = [int(i) for i in np.ravel(np.asarray(ids))], float(score)
+    except (TypeError, ValueError):
+        return failed(name, "return a pair (ids, score): a list of ints and one number.")
+    while ids and ids[-1] == PAD:  # a padded row is fine too
+        ids.pop()
+    return ids, score
+
+
+_BEAM_MISTAKES = [  # (how _beam_variant plants the mistake, the hint), most basic first
+    ({"alpha": 0.0}, "you did not normalise: rank (and score) finished hypotheses by log p(y) / length ** alpha, "
+                     "not by the raw sum of log-probabilities."),
+    ({"length_offset": -1}, "you normalised by the wrong length: length counts every token the decoder wrote, "
+                            "[END] included and [START] not, so a hypothesis that ends at step t (counting from 1) "
+                            "has length t."),
+    ({"length_offset": 1}, "you normalised by the wrong length: length counts every token the decoder wrote, "
+                           "[END] included and [START] not, so a hypothesis that ends at step t (counting from 1) "
+                           "has length t."),
+    ({"first_finished": True}, "you returned the first hypothesis to produce [END]. Set finished hypotheses aside "
+                               "and keep extending the live ones until beam_width have finished (or max_len), then "
+                               "return the finished one with the best normalised score."),
+    ({"live_compete_only_if_none": True}, "at max_len the live hypotheses compete with the finished ones (score / "
+                                          "max_len ** alpha) whenever fewer than beam_width have finished, not only "
+                                          "when none has."),
+    ({"start_copies": True}, "you started with beam_width copies of [START]; they fill the beam with duplicates of "
+                             "one hypothesis. Start with ONE live hypothesis ([START], score 0)."),
+]
+_BANNED = (f"[PAD] ({PAD}) and [START] ({START}) are inputs only: set their logits to -inf before the log-softmax, "
+           "so that they are never chosen and the other tokens' log-probabilities sum to 1.")
+
+
+def _explains(fn: Callable[..., Any], mistake: dict[str, Any]) -> bool:
+    """Does the planted mistake give the learner's ids on every hidden sentence?"""
+    for model, src_ids, k, alpha, _, _ in _beam_rows():
+        got = _learner_beam("", fn, model, src_ids, k, alpha)
+        if isinstance(got, CheckResult) or got[0] != _beam_variant(model, src_ids, k, _BEAM_MAX_LEN,
+                                                                    **{"alpha": alpha, **mistake})[0]:
+            return False
+    return True
+
+
+def _beam_diagnosis(fn: Callable[..., Any], model: Any, src_ids: np.ndarray, k: int, alpha: float, ids: list[int],
+                    score: float, want: list[int], want_score: float) -> str:
+    """A hint naming the mistake that gives the learner's (ids, score) for this sentence; where several
+    would, the one that gives the learner's ids on every hidden sentence."""
+    close = lambda a, b: bool(np.isclose(a, b, rtol=0, atol=1e-4))  # noqa: E731
+    if ids[:1] == [START] and ids[1:] == want:
+        return "leave [START] out of the returned ids: they are the tokens the decoder wrote, [END] included."
+    if PAD in ids or START in ids:
+        return f"your search chose [PAD] or [START]. {_BANNED}"
+    if ids == want:
+        def score_of(**kw: Any) -> float:
+            return float(_hypothesis_scores(model, src_ids, np.array([ids]), **{"alpha": alpha, **kw})[0])
+        if close(score, score_of(ban=False)):
+            return _BANNED
+        if alpha != 0 and close(score, score_of(alpha=0.0)):
+            return _BEAM_MISTAKES[0][1]
+        if any(close(score, score_of(length_offset=off)) for off in (-1, 1)):
+            return _BEAM_MISTAKES[1][1]
+        return (f"the ids are right but the score is not: expected {want_score:.4f}, got {score:.4f}. Return the "
+                "best hypothesis's summed log-probability divided by length ** alpha.")
+    if k == 1:
+        return (f"with beam_width=1 beam search must be exactly greedy decoding (chapter 10): expected ids {want}, "
+                f"got {ids}. Keep the single best extension at each step and stop at [END].")
+    matching = [(mistake, hint) for mistake, hint in _BEAM_MISTAKES
+                if ids == _beam_variant(model, src_ids, k, _BEAM_MAX_LEN, **{"alpha": alpha, **mistake})[0]]
+    if len(matching) > 1:
+        matching = [(mistake, hint) for mistake, hint in matching if _explains(fn, mistake)] or matching
+    if matching:
+        return matching[0][1]
+    return (f"for beam_width={k}, alpha={alpha} expected ids {want} (score {want_score:.4f}), got {ids} (score "
+            f"{score:.4f}). At each step extend every live hypothesis by every token, rank all candidates by "
+            "summed log-probability, set those ending in [END] aside (score / length ** alpha) and keep the best "
+            "beam_width others; stop once beam_width have finished.")
+
+
+def check_beam_search(fn: Callable[..., Any]) -> CheckResult:
+    """Build it: ``fn(model, src_ids (1, S), beam_width, max_len, alpha) -> (ids, score)`` for one sentence,
+    compared with the library's :func:`~course_utils.seq2seq.decoding.beam_search_reference` on small
+    untrained translators (its row without padding; the score recomputed by feeding the decoder those ids)."""
+    name = "beam_search"
+    for model, src_ids, k, alpha, want, want_score in _beam_rows():
+        got = _learner_beam(name, fn, model, src_ids, k, alpha)
+        if isinstance(got, CheckResult):
+            return got
+        ids, score = got
+        if ids != want or not np.isclose(score, want_score, rtol=0, atol=1e-4):
+            return failed(name, _beam_diagnosis(fn, model, src_ids, k, alpha, ids, score, want, want_score))
+    return passed(name, "equal to the library's beam search (ids and scores) for widths 1 to 4 and alpha 0 to 1.")
+
 SELF_TESTS = [
+    SelfTest(check_beam_search, beam_search_sentence_reference,
+             wrong=lambda model, src, k, max_len, alpha: _beam_variant(model, src, k, max_len, 0.0),
+             hint="you did not normalise"),
     SelfTest(check_normalised_score, normalised_score_reference, wrong=lambda logp, length, alpha: logp,
              hint="you forgot the length normalisation"),
     SelfTest(check_best_extensions, best_extensions_reference,

@@ -1,5 +1,8 @@
 """Checks for chapter 13's exercises (the causal mask, scaled dot-product attention, the
-bytes of a key/value cache)."""
+bytes of a key/value cache; build it: one causal self-attention head).
+
+The build-it check compares the learner's head, computed from x and its weight matrices, with
+``keras.layers.MultiHeadAttention`` (one head, the same weights, ``use_causal_mask=True``)."""
 
 from __future__ import annotations
 
@@ -114,10 +117,112 @@ def check_kv_cache_bytes(fn: Callable[[int, int, int, int], Any]) -> CheckResult
     return passed(name)
 
 
+# -- build it: one causal self-attention head, from x and the weight matrices ------------------
+
+def _head(x: np.ndarray, W_q: np.ndarray, W_k: np.ndarray, W_v: np.ndarray, *, scale: float | None = None,
+          mask: str = "causal", masked_score: float = -np.inf, after: bool = False, axis: int = -1,
+          swap_qk: bool = False) -> np.ndarray:
+    """One attention head in NumPy, with switches that reproduce the usual mistakes (for hints)."""
+    q, k, v = x @ W_q, x @ W_k, x @ W_v
+    if swap_qk:
+        q, k = k, q
+    T = x.shape[0]
+    allowed = {"causal": causal_mask_reference(T), "future": np.triu(np.ones((T, T), dtype=bool)),
+               "none": np.ones((T, T), dtype=bool)}[mask]
+    scores = q @ k.T / (np.sqrt(q.shape[-1]) if scale is None else scale)
+    if not after:
+        scores = np.where(allowed, scores, masked_score)
+    e = np.exp(scores - scores.max(axis=axis, keepdims=True))
+    weights = e / e.sum(axis=axis, keepdims=True)
+    if after:
+        weights = weights * allowed
+    return weights @ v
+
+
+def causal_self_attention_reference(x: np.ndarray, W_q: np.ndarray, W_k: np.ndarray, W_v: np.ndarray) -> np.ndarray:
+    """One causal self-attention head: x (T, d_model); W_q, W_k (d_model, d_k); W_v (d_model, d_v).
+    q_t = x_t W_q, k_s = x_s W_k, v_s = x_s W_v; out_t = sum over s <= t of softmax_s(q_t . k_s / sqrt(d_k)) v_s.
+    Returns (T, d_v)."""
+    return _head(x, W_q, W_k, W_v)
+
+
+def _keras_head(x: np.ndarray, W_q: np.ndarray, W_k: np.ndarray, W_v: np.ndarray) -> np.ndarray:
+    """The same head computed by keras.layers.MultiHeadAttention (one head, no biases, our weights
+    copied in, an identity output projection), with use_causal_mask=True."""
+    import keras
+
+    d_k, d_v = W_q.shape[1], W_v.shape[1]
+    mha = keras.layers.MultiHeadAttention(num_heads=1, key_dim=d_k, value_dim=d_v, use_bias=False, output_shape=d_v)
+    xb = x[None].astype("float32")
+    mha(xb, xb)  # builds the weights: query/key/value kernels (d_model, 1, d), output kernel (1, d_v, d_v)
+    mha.set_weights([W_q[:, None, :], W_k[:, None, :], W_v[:, None, :], np.eye(d_v)[None]])
+    return np.asarray(mha(xb, xb, use_causal_mask=True))[0].astype("float64")
+
+
+def check_causal_self_attention(fn: Callable[..., Any]) -> CheckResult:
+    """Build it: ``fn(x (T, d_model), W_q, W_k (d_model, d_k), W_v (d_model, d_v)) -> (T, d_v)``,
+    compared with keras.layers.MultiHeadAttention (one head, the same weights, causal mask)."""
+    name = "causal_self_attention"
+    rng = np.random.default_rng(1313)
+    for T, D, d_k, d_v in [(5, 8, 4, 3), (7, 6, 6, 2), (1, 4, 2, 2), (9, 16, 8, 5)]:
+        x = rng.normal(size=(T, D))
+        W_q, W_k, W_v = (rng.normal(size=(D, n)) / np.sqrt(D) * 1.5 for n in (d_k, d_k, d_v))
+        args = (x, W_q, W_k, W_v)
+        got, error = call_learner(name, fn, *(a.copy() for a in args))
+        if error is not None:
+            return error
+        if isinstance(got, (tuple, list)):
+            return failed(name, "return only the output, one array of shape (T, d_v), not a tuple.")
+        got = np.asarray(got, dtype="float64")
+        want = _keras_head(*args)
+        if got.shape != want.shape:
+            return failed(name, f"expected shape (T, d_v) = {want.shape} for T={T}, d_v={d_v}, got {got.shape}; "
+                                "the output is the weights (T, T) times the values x @ W_v (T, d_v).")
+        if np.allclose(got, want, atol=1e-5):
+            continue
+        if np.isnan(got).any():
+            return failed(name, "the output has NaN: a row whose scores are all -inf. Position t may always look "
+                                "at itself, so keep the diagonal (s <= t, np.tril), and subtract the row maximum "
+                                "before np.exp.")
+
+        def like(**kw: Any) -> bool:
+            return bool(np.allclose(got, _head(*args, **kw), atol=1e-5))
+
+        if like(scale=1.0):
+            return failed(name, "the scores are not scaled: divide q k^T by sqrt(d_k), the width of the queries.")
+        if D != d_k and like(scale=np.sqrt(D)):
+            return failed(name, "you divided by sqrt(d_model); the scale is sqrt(d_k), the width of the queries "
+                                "and keys (W_q.shape[1]), not of x.")
+        if like(mask="future"):
+            return failed(name, "the mask is the wrong way round: position t sees the future (s >= t). Allow "
+                                "s <= t, the past and itself: np.tril, not np.triu.")
+        if like(after=True):
+            return failed(name, "the mask is applied after the softmax, so each row's weights no longer sum to 1. "
+                                "Set the future scores to -inf before the softmax.")
+        if like(masked_score=0.0):
+            return failed(name, "a masked score of 0 still gets the weight e^0 > 0 after the softmax: set the "
+                                "future scores to -inf (or -1e9).")
+        if T > 1 and like(mask="none"):
+            return failed(name, "no causal mask: every position sees the whole sequence, its future included. "
+                                "Set the scores with s > t to -inf before the softmax.")
+        if like(axis=0):
+            return failed(name, "the softmax runs over the wrong axis: each query's weights (one row, over the "
+                                "keys s) must sum to 1; use axis=-1.")
+        if like(swap_qk=True):
+            return failed(name, "queries and keys are swapped: scores[t, s] = q_t . k_s with q = x @ W_q, "
+                                "k = x @ W_k, i.e. q @ k.T.")
+        return failed(name, "the output differs from keras.layers.MultiHeadAttention with one head, these weights "
+                            "and use_causal_mask=True: softmax(q k^T / sqrt(d_k), future masked) v.")
+    return passed(name, "all hidden cases agree with keras.layers.MultiHeadAttention (one head, the same weights, "
+                        "use_causal_mask=True).")
+
+
 SELF_TESTS = [
     SelfTest(check_causal_mask, causal_mask_reference,
              wrong=lambda T: np.triu(np.ones((T, T), dtype=bool)), hint="transposed"),
     SelfTest(check_attention, attention_reference, wrong=_unscaled, hint="not scaled"),
     SelfTest(check_kv_cache_bytes, kv_cache_bytes_reference,
              wrong=lambda n, layers, d, b: layers * n * d * b, hint="keys AND values"),
+    SelfTest(check_causal_self_attention, causal_self_attention_reference,
+             wrong=lambda x, W_q, W_k, W_v: _head(x, W_q, W_k, W_v, after=True), hint="after the softmax"),
 ]

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .architectures import replicas_all_reduce, scan_tree, stacked_and_bidirectional, who_sees_whom
+from .capstone import model_ladder
 from .cells import gru_cell, lstm_cell, lstm_vs_gru
 from .recurrence import bptt_paths, jacobian_chain, rnn_patterns, unrolled_rnn
 from .seq2seq import attention_step, beam_tree, encoder_decoder
@@ -58,6 +59,7 @@ DIAGRAMS: dict[str, Callable[..., Figure]] = {
     "who_sees_whom": who_sees_whom,
     "scan_tree": scan_tree,
     "replicas_all_reduce": replicas_all_reduce,
+    "model_ladder": model_ladder,
 }
 
 #: chapter -> the ids of its diagrams
@@ -76,6 +78,7 @@ CHAPTERS: dict[str, tuple[str, ...]] = {
     "12": ("beam_tree",),
     "13": ("who_sees_whom",),
     "14": ("scan_tree",),
+    "15": ("model_ladder",),
     "A1": ("replicas_all_reduce",),
 }
 

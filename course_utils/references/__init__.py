@@ -25,7 +25,8 @@ from __future__ import annotations
 from .catalog import CHAR_KINDS, CHAR_TIERS, NAMES, TRANSLATORS, label, sidecar
 from .curves import char_crossover, char_curves, char_table, plot_char_curves
 from .loading import evaluate, load
+from .seeds import seed_study, seed_table
 from .translators import known_words
 
 __all__ = ["CHAR_KINDS", "CHAR_TIERS", "NAMES", "TRANSLATORS", "char_crossover", "char_curves", "char_table",
-           "evaluate", "known_words", "label", "load", "plot_char_curves", "sidecar"]
+           "evaluate", "known_words", "label", "load", "plot_char_curves", "seed_study", "seed_table", "sidecar"]

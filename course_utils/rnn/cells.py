@@ -27,7 +27,7 @@ from ..validate import finite_number, positive_int
 
 __all__ = ["ScratchCell", "ScratchSimpleRNNCell", "copy_weights", "numpy_to_simple_rnn",
            "scratch_rnn", "simple_rnn_to_numpy",
-           "ScratchLSTMCell", "ScratchGRUCell", "lstm_gates", "gru_gates", "GateBias", "forget_bias", "update_bias"]
+           "ScratchLSTMCell", "ScratchGRUCell", "lstm_gates", "lstm_gate_values", "gru_gates", "GateBias", "forget_bias", "update_bias"]
 
 
 class ScratchCell(keras.layers.Layer):
@@ -279,6 +279,31 @@ def lstm_gates(layer: keras.layers.Layer) -> dict[str, np.ndarray]:
     for j, k in enumerate("ifgo"):
         cols = slice(j * H, (j + 1) * H)
         out[f"W_{k}x"], out[f"W_{k}h"], out[f"b_{k}"] = kernel[:, cols].T.copy(), recurrent[:, cols].T.copy(), bias[cols].copy()
+    return out
+
+
+def lstm_gate_values(layer: keras.layers.Layer, x: np.ndarray) -> dict[str, np.ndarray]:
+    """What a built ``keras.layers.LSTM`` computes inside, step by step: its equations run in NumPy
+    (float64) over ``x`` (B, T, D) from zero states. Returns the gates ``"i"``, ``"f"``, ``"o"``,
+    the candidate ``"g"``, the cell ``"c"`` and the output ``"h"``, each (B, T, H); ``h[:, -1]`` is
+    what the layer itself returns for the last step."""
+    x = np.asarray(x, dtype="float64")
+    p = lstm_gates(layer)
+    D = p["W_ix"].shape[1]
+    if x.ndim != 3 or x.shape[2] != D:
+        raise ValueError(f"x must be (batch, time, {D}) for this layer's input size {D}, got shape {x.shape}")
+    B, T, _ = x.shape
+    H = p["W_ih"].shape[0]
+    out = {k: np.zeros((B, T, H)) for k in "ifgoch"}
+    h, c = np.zeros((B, H)), np.zeros((B, H))
+    sigmoid = lambda z: 1.0 / (1.0 + np.exp(-z))  # noqa: E731
+    for t in range(T):
+        pre = {k: x[:, t] @ p[f"W_{k}x"].T + h @ p[f"W_{k}h"].T + p[f"b_{k}"] for k in "ifgo"}
+        i, f, o, g = sigmoid(pre["i"]), sigmoid(pre["f"]), sigmoid(pre["o"]), np.tanh(pre["g"])
+        c = f * c + i * g
+        h = o * np.tanh(c)
+        for k, v in zip("ifgoch", (i, f, g, o, c, h)):
+            out[k][:, t] = v
     return out
 
 

@@ -69,20 +69,24 @@ class RecallConfig:
 
 def accuracy_vs_lag(cell: CellSpec, lags: Sequence[int], config: RecallConfig = RecallConfig(), *,
                     name: str | None = None, fit: Callable[..., FitOutcome] = fit_timed,
-                    longer_lags: Sequence[int] = ()) -> Any:
+                    longer_lags: Sequence[int] = (), on_trained: Callable[[int, Any], None] | None = None) -> Any:
     """Train ``Input -> recurrent layer(config.units) -> Dense(n_symbols)`` on the recall task
     at each lag and measure test accuracy. ``cell`` is "simple", "lstm" or "gru", or a factory
     ``units -> layer`` that returns a Keras recurrent layer outputting only its last step, e.g.
     ``lambda u: keras.layers.LSTM(u, unit_forget_bias=False)``.
 
     Returns a pandas DataFrame with one row per lag: model (``name``, or the layer's class),
-    lag, accuracy, chance, train_loss, seconds, epochs. Each lag uses fresh weights and its
+    lag, accuracy (on fresh test sequences), chance, train_loss and train_accuracy (over the
+    last epoch's training batches), seconds, epochs. Each lag uses fresh weights and its
     own data seeds (seed + lag), so runs repeat. With ``config.stop_at`` the ``epochs``
     column says how many epochs ran.
 
     ``longer_lags``: test each trained model also on fresh sequences of these lengths, which
     it never trained on; column ``accuracy at lag L`` for each (does the memory outlast the
     lag it was trained for?).
+
+    ``on_trained(lag, model)``, if given, is called with each trained Keras model (input ->
+    recurrent layer -> Dense), for example ``models.__setitem__`` to keep them and look inside.
 
     ``fit`` trains each lag's model: :func:`course_utils.training.fit_timed` (the default) or
     any function with its signature; it is called with ``part="lag<lag>"``. The course's
@@ -91,6 +95,8 @@ def accuracy_vs_lag(cell: CellSpec, lags: Sequence[int], config: RecallConfig = 
     import keras
     import pandas as pd
 
+    if on_trained is not None and not callable(on_trained):
+        raise TypeError(f"on_trained must be a function (lag, model) -> None, got {type(on_trained).__name__}")
     if not callable(fit):
         raise TypeError(f"fit must be a function like course_utils.training.fit_timed, got {type(fit).__name__}")
     if not isinstance(config, RecallConfig):
@@ -113,9 +119,12 @@ def accuracy_vs_lag(cell: CellSpec, lags: Sequence[int], config: RecallConfig = 
                              f"(the answer is read from the last step), got {layer!r}")
         name = name or type(layer).__name__
         model, history, seconds = _train_at_lag(layer, int(lag), config, fit, stop)
+        if on_trained is not None:
+            on_trained(int(lag), model)
         predict = _predictor(model, config.n_symbols)
         row = {"model": name, "lag": int(lag), "accuracy": _test_accuracy(predict, int(lag), config),
-               "chance": 1.0 / config.n_symbols, "train_loss": float(history["loss"][-1]), "seconds": round(seconds, 1),
+               "chance": 1.0 / config.n_symbols, "train_loss": float(history["loss"][-1]),
+               "train_accuracy": float(history["accuracy"][-1]), "seconds": round(seconds, 1),
                "epochs": len(history["loss"])}
         for longer in longer_lags:
             row[f"accuracy at lag {longer}"] = _test_accuracy(predict, longer, config, seed_offset=20_000)

@@ -8,6 +8,7 @@ varied, more mistakes), and tau -> 0 becomes greedy decoding, ``argmax z``.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -15,7 +16,7 @@ import numpy as np
 from ..validate import int_in_range
 from .char_lm import CharVocab, make_stepper
 
-__all__ = ["apply_temperature", "autocomplete", "generate", "sample_next"]
+__all__ = ["apply_temperature", "autocomplete", "generate", "sample_next", "samples_during_training"]
 
 
 def _check_temperature(temperature: float) -> None:
@@ -107,3 +108,33 @@ def autocomplete(model: Any, vocab: CharVocab, prompt: str, max_chars: int = 60,
     if stop and completion.endswith(stop):
         completion = completion[: -len(stop)]
     return prompt + completion
+
+
+def samples_during_training(vocab: CharVocab, prompt: str, at_epochs: Sequence[int], n_chars: int = 120,
+                            temperature: float = 0.8, seed: int = 0) -> Any:
+    """A Keras callback for ``model.fit``: at the end of each epoch in ``at_epochs`` (counted from
+    1) it continues ``prompt`` with :func:`generate` (``n_chars`` characters, same ``seed`` each
+    time, so the samples differ only because the weights do). ``callback.samples`` collects
+    ``(epoch, training loss, text)``; draw them with :func:`course_utils.plots.plot_samples`."""
+    import keras
+
+    if not isinstance(prompt, str) or not prompt:
+        raise ValueError("prompt must be a non-empty string: the model needs at least one character to condition on")
+    epochs = sorted({int_in_range("at_epochs[i]", e, 1, numpy_ints=False) for e in at_epochs})
+    if not epochs:
+        raise ValueError("at_epochs must name at least one epoch, e.g. (1, 2, 5, 10)")
+    int_in_range("n_chars", n_chars, 1, numpy_ints=False)
+    _check_temperature(temperature)
+
+    class SamplesDuringTraining(keras.callbacks.Callback):
+        def __init__(self) -> None:
+            super().__init__()
+            self.samples: list[tuple[int, float, str]] = []
+
+        def on_epoch_end(self, epoch: int, logs: dict[str, float] | None = None) -> None:
+            if epoch + 1 in epochs:
+                loss = float((logs or {}).get("loss", float("nan")))
+                text = generate(self.model, vocab, prompt, n_chars=n_chars, temperature=temperature, seed=seed)
+                self.samples.append((epoch + 1, loss, text))
+
+    return SamplesDuringTraining()

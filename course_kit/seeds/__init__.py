@@ -11,7 +11,8 @@ and Transformer; 14: minGRU and GRU), each from one training run. This package r
 with the chapter's settings and data (:mod:`.comparisons`, through the library functions the
 chapter calls), varying only the seed of the weights and of the data order, from 1234 (the
 chapter's own run) on: 5 seeds where a seed of the whole comparison costs under about 30 s
-on 2 cores, else 3. For every model it records the chapter's metric on validation and on test
+on 2 cores, else 3 (measured on 2 shared cores: 35-80 s per seed for 06, 08, 13 and 14, about
+100 s for 11, so each has 3; ``--seeds`` asks for more). For every model it records the chapter's metric on validation and on test
 (test is reported, never used to choose), then mean ± standard deviation and, for every pair,
 a paired test across seeds and, where the test items are shared and cheap, across test items
 (:mod:`.stats`). :mod:`.study` writes ``results/seeds.json`` comparison by comparison and

@@ -73,4 +73,6 @@ def seed_table(comparison: str, split: str = "test", metric: str | None = None, 
                 if model in (t["a"], t["b"]):
                     row[f"item p vs {t['b'] if model == t['a'] else t['a']}"] = t["bootstrap"]["p"]
             rows.append(row)
-    return pd.DataFrame(rows).set_index("model")
+    table = pd.DataFrame(rows).set_index("model")
+    order = ["metric", "mean", "sd", "n", *(f"{kind}p vs {m}" for kind in ("", "item ") for m in rec["models"])]
+    return table[[c for c in order if c in table.columns]]

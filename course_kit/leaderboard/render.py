@@ -70,9 +70,14 @@ def render(data: dict[str, Any]) -> str:
     for r in records:
         lines.append(f"| {_NAMES.get(r['rung'], r['rung'])} | {r['chapter']} | {r['model']} | {r['params']:,} | "
                      f"{r['train_minutes']:.2f} | {_chosen(r)} | {r['val_ppl']:.2f} | {r['test_ppl']:.2f} |")
+    missing = [name for name in RUNGS if name not in {r["rung"] for r in records}]
+    if missing:
+        lines += ["", "**Not yet measured:** " + ", ".join(_NAMES.get(m, m) for m in missing)
+                  + f" (`python -m course_kit.leaderboard --rungs {','.join(missing)}` adds them)."]
     if records:
         best = min(records, key=lambda r: r["val_ppl"])
-        lines += ["", f"Lowest validation perplexity: **{_NAMES.get(best['rung'], best['rung'])}** "
+        lines += ["", f"Lowest validation perplexity{' of the rungs measured' if missing else ''}: "
+                      f"**{_NAMES.get(best['rung'], best['rung'])}** "
                       f"({best['val_ppl']:.2f}; test {best['test_ppl']:.2f})."]
     lines += [
         "", "Perplexity is per character: exp of the mean natural-log cross-entropy. For the counted rungs, "

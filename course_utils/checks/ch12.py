@@ -102,10 +102,12 @@ def _log_probs(model: Any, tokens: np.ndarray, states: np.ndarray, enc_outputs: 
 
 def _beam_variant(model: Any, src_ids: np.ndarray, k: int, max_len: int, alpha: float, length_offset: int = 0,
                   first_finished: bool = False, start_copies: bool = False, ban: bool = True,
-                  live_compete_only_if_none: bool = False) -> tuple[list[int], float]:
+                  live_compete_only_if_none: bool = False, width_offset: int = 0) -> tuple[list[int], float]:
     """The beam search for one sentence, and (with an argument changed) a likely mistake: the length
     off by one, returning the first hypothesis to finish, k copies of [START] to begin with, choosing
-    [PAD]/[START], or letting the live hypotheses compete at max_len only when none finished."""
+    [PAD]/[START], letting the live hypotheses compete at max_len only when none finished, or keeping
+    k + width_offset hypotheses live."""
+    k = max(k + width_offset, 1)
     enc_outputs, state = model.encoder(src_ids)
     src_mask = np.asarray(src_ids) != PAD
     live = [(0.0, [START], np.asarray(state)[0])] * (k if start_copies else 1)   # (log p, tokens, state)
@@ -163,10 +165,11 @@ def _hypothesis_scores(model: Any, src_ids: np.ndarray, ids: np.ndarray, alpha: 
 
 _BEAM_MAX_LEN = 7
 # (seed, attention, [END] bias, [(beam_width, alpha), ...]), width 1 first (it must be greedy decoding).
-# At every step the k-th kept candidate beats the next by at least 0.02 in log-probability, and the best
-# hypothesis beats the runner-up by as much, so rounding cannot change the answer.
-_BEAM_CASES = [(4, "luong", 1.0, [(1, 1.0), (3, 1.0), (3, 0.0), (4, 0.6)]),
-               (5, "bahdanau", 1.0, [(2, 1.0), (4, 1.0)])]
+# Chosen so that every width gives other ids than the width one more or one less, alpha changes the ids,
+# and each mistake of _BEAM_MISTAKES shows; at every step the k-th kept candidate beats the next by at
+# least 0.03 in log-probability, and the best hypothesis the runner-up, so rounding cannot change the answer.
+_BEAM_CASES = [(9, "none", 0.5, [(1, 1.0), (2, 0.0), (3, 0.6), (3, 1.0)]),
+               (14, "bahdanau", 1.0, [(4, 1.0), (3, 0.6)])]
 
 
 def _beam_rows() -> Any:
@@ -219,6 +222,10 @@ _BEAM_MISTAKES = [  # (how _beam_variant plants the mistake, the hint), most bas
                                           "when none has."),
     ({"start_copies": True}, "you started with beam_width copies of [START]; they fill the beam with duplicates of "
                              "one hypothesis. Start with ONE live hypothesis ([START], score 0)."),
+    ({"width_offset": 1}, "you kept beam_width + 1 hypotheses live; keep exactly beam_width (the best beam_width "
+                          "candidates that do not end in [END])."),
+    ({"width_offset": -1}, "you kept beam_width - 1 hypotheses live; keep exactly beam_width (the best beam_width "
+                           "candidates that do not end in [END])."),
 ]
 _BANNED = (f"[PAD] ({PAD}) and [START] ({START}) are inputs only: set their logits to -inf before the log-softmax, "
            "so that they are never chosen and the other tokens' log-probabilities sum to 1.")

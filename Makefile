@@ -125,7 +125,8 @@ site: $(STAMP)
 
 # The leaderboard: every model of the course (unigram to Transformer and minGRU) on next-character
 # prediction in Shakespeare, one budget and one scoring for all (course_kit/leaderboard). Rungs stored in
-# results/leaderboard.json are reused; the rest train, one after another (about 20 min on 2 cores for all).
+# results/leaderboard.json are reused; the rest train, one after another (about 30 min on 2 cores for all nine,
+# of which 9 min are the training budgets themselves and the rest the learning-rate probes and scoring).
 leaderboard: setup
 	$(PY) -m course_kit.leaderboard
 

@@ -14,6 +14,9 @@ _NAMES = {"unigram": "unigram", "ngram": "n-gram", "mlp": "fixed-window MLP", "s
           "lstm": "LSTM", "gru": "GRU", "cnn": "dilated causal CNN", "transformer": "Transformer", "mingru": "minGRU"}
 
 
+_GROWS = ("learning_rate", "window")  # the options whose grid grows past an end that holds the best probe
+
+
 def _rate(value: float) -> str:
     return f"{value:g}"
 
@@ -26,8 +29,8 @@ def _chosen(record: dict[str, Any]) -> str:
         text = {"learning_rate": f"peak lr {_rate(value)}", "window": f"k = {value} characters",
                 "n": f"n = {value}", "k": f"add-{_rate(value)}"}.get(key, f"{key} {value}")
         candidates = sorted({row[key] for row in grid})
-        edge = len(candidates) > 1 and value in (candidates[0], candidates[-1])
-        parts.append(text + (" (edge of its grid)" if edge else ""))
+        edge = key in _GROWS and len(candidates) > 1 and value in (candidates[0], candidates[-1])
+        parts.append(text + (" (at its bound)" if edge else ""))
     return ", ".join(parts)
 
 
@@ -74,11 +77,15 @@ def render(data: dict[str, Any]) -> str:
     if missing:
         lines += ["", "**Not yet measured:** " + ", ".join(_NAMES.get(m, m) for m in missing)
                   + f" (`python -m course_kit.leaderboard --rungs {','.join(missing)}` adds them)."]
-    if records:
-        best = min(records, key=lambda r: r["val_ppl"])
+    ranked = sorted(records, key=lambda r: r["val_ppl"])
+    if ranked:
+        best = ranked[0]
         lines += ["", f"Lowest validation perplexity{' of the rungs measured' if missing else ''}: "
-                      f"**{_NAMES.get(best['rung'], best['rung'])}** "
-                      f"({best['val_ppl']:.2f}; test {best['test_ppl']:.2f})."]
+                      f"**{_NAMES.get(best['rung'], best['rung'])}** ({best['val_ppl']:.3f}; test {best['test_ppl']:.3f})"
+                  + (f", then {_NAMES.get(ranked[1]['rung'], ranked[1]['rung'])} ({ranked[1]['val_ppl']:.3f}; test "
+                     f"{ranked[1]['test_ppl']:.3f})" if len(ranked) > 1 else "")
+                  + ". Each rung is one run with one seed: how far its figures would move with another seed is "
+                    "not measured here."]
     lines += [
         "", "Perplexity is per character: exp of the mean natural-log cross-entropy. For the counted rungs, "
         "*parameters* are the counts the model keeps (one per context and next character seen in training).", "",
@@ -88,8 +95,8 @@ def render(data: dict[str, Any]) -> str:
         f"predictions, so every character from position {p.min_context} on is scored exactly once, predicted from "
         f"{p.min_context} to {p.seq_len} characters before it and nothing earlier (a last window, aligned to the end "
         "of the split, scores what the others leave). A network reads only its window, from a zero state: a "
-        "recurrent model's state is not carried across windows, so no model sees more text than the Transformer "
-        "can. An n-gram's context (n - 1 characters) and the MLP's (k) always lie inside the window. "
+        "recurrent model's state is not carried across windows (the reference models' figures carry it), so "
+        f"every model reads at most the {p.seq_len} characters of a window, as the Transformer does. An n-gram's context (n - 1 characters) and the MLP's (k) always lie inside the window. "
         "The test split is scored once per rung, at the end; nothing is chosen on it.", "",
         "## The budget", "",
         f"Every trained rung gets the same budget: {p.steps} optimiser steps of {p.batch_size} windows of "

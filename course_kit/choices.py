@@ -17,12 +17,11 @@ the evidence best supports.
 
 from __future__ import annotations
 
-import argparse
-import difflib
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from course_kit.generated import check_or_write, diff_against
 from course_kit.reference.selection import SPLITS, selection_history
 from course_utils.paths import course_notebooks, repo_root
 from course_utils.references import NAMES
@@ -353,13 +352,7 @@ def render(root: Path | None = None) -> str:
 def stale_diff(root: Path | None = None) -> str:
     """A unified diff from the stored ``docs/CHOICES.md`` to a fresh render; ``""`` when current."""
     root = repo_root() if root is None else Path(root)
-    target = root / TABLE
-    stored = target.read_text(encoding="utf-8") if target.exists() else ""
-    fresh = render(root)
-    if stored == fresh:
-        return ""
-    return "".join(difflib.unified_diff(stored.splitlines(keepends=True), fresh.splitlines(keepends=True),
-                                        fromfile=f"{TABLE.as_posix()} (stored)", tofile=f"{TABLE.as_posix()} (fresh)"))
+    return diff_against(root / TABLE, render(root), TABLE)
 
 
 def write(root: Path | None = None) -> Path:
@@ -371,20 +364,7 @@ def write(root: Path | None = None) -> Path:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m course_kit.choices", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--check", action="store_true", help="exit 1 if docs/CHOICES.md is out of date")
-    args = parser.parse_args(argv)
-    if args.check:
-        diff = stale_diff()
-        if diff:
-            print(f"{TABLE.as_posix()} is out of date: run python -m course_kit.choices\n\n{diff}")
-            return 1
-        print(f"{TABLE.as_posix()} is up to date")
-        return 0
-    write()
-    print(f"wrote {TABLE.as_posix()}")
-    return 0
+    return check_or_write(argv, "python -m course_kit.choices", __doc__, TABLE, stale_diff, write)
 
 
 if __name__ == "__main__":

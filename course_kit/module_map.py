@@ -12,15 +12,15 @@ never imported, so the map costs no TensorFlow start-up.
 
 from __future__ import annotations
 
-import argparse
 import ast
-import difflib
 import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 from course_utils.paths import repo_root
+
+from .generated import check_or_write, diff_against
 
 LIBRARY = "course_utils"
 KIT = "course_kit"
@@ -198,14 +198,7 @@ def stale_diff(root: Path | None = None) -> str:
     """A unified diff from the stored ``docs/MODULES.md`` to the one the code gives now;
     ``""`` when the stored map is current."""
     root = repo_root() if root is None else Path(root)
-    target = root / MAP
-    stored = target.read_text(encoding="utf-8") if target.exists() else ""
-    fresh = render(discover(root))
-    if stored == fresh:
-        return ""
-    return "".join(difflib.unified_diff(stored.splitlines(keepends=True), fresh.splitlines(keepends=True),
-                                        fromfile=f"{MAP.as_posix()} (stored)",
-                                        tofile=f"{MAP.as_posix()} (from the code)"))
+    return diff_against(root / MAP, render(discover(root)), MAP, "from the code")
 
 
 def write(root: Path | None = None) -> Path:
@@ -217,21 +210,11 @@ def write(root: Path | None = None) -> Path:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m course_kit.module_map", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--check", action="store_true", help="exit 1 if docs/MODULES.md is out of date")
-    args = parser.parse_args(argv)
-    if args.check:
-        diff = stale_diff()
-        if diff:
-            print(f"{MAP.as_posix()} is out of date: run python -m course_kit.module_map\n\n{diff}")
-            return 1
-        print(f"{MAP.as_posix()} is up to date")
-        return 0
-    write()
-    missing = [m.name for m in discover() if not m.has_docstring]
-    print(f"wrote {MAP.as_posix()}" + (f"; modules without a docstring: {', '.join(missing)}" if missing else ""))
-    return 0
+    def undocumented() -> str:
+        missing = [m.name for m in discover() if not m.has_docstring]
+        return f"; modules without a docstring: {', '.join(missing)}" if missing else ""
+
+    return check_or_write(argv, "python -m course_kit.module_map", __doc__, MAP, stale_diff, write, undocumented)
 
 
 if __name__ == "__main__":

@@ -55,17 +55,15 @@ def unbacked_numbers(path: Path) -> list[str]:
         if cell.cell_type != "markdown":
             continue
         prose = NOT_MEASURED.sub(" ", cell.source)
-        for m in PROSE_NUMBER.finditer(prose):
-            quoted = m.group(1)
-            decimals = len(quoted.split(".")[1])
-            if not any(round(v, decimals) == float(quoted) for v in values):
-                problems.append(f"cell {i}: {quoted} in '...{prose[max(0, m.start() - 50): m.end() + 10]}...'")
-        for m in PERCENTAGE.finditer(prose):
-            quoted = m.group(1)
-            decimals = len(quoted.split(".")[1]) if "." in quoted else 0
-            if not any(round(v, decimals) == float(quoted) or (0 <= v <= 1 and round(100 * v, decimals) == float(quoted))
-                       for v in values):
-                problems.append(f"cell {i}: {quoted}% in '...{prose[max(0, m.start() - 50): m.end() + 10]}...'")
+        # a decimal must be shown as itself; a percentage as itself or as the fraction it stands for
+        for pattern, suffix, percent in ((PROSE_NUMBER, "", False), (PERCENTAGE, "%", True)):
+            for m in pattern.finditer(prose):
+                quoted = m.group(1)
+                decimals = len(quoted.split(".")[1]) if "." in quoted else 0
+                shown = values + ([100 * v for v in values if 0 <= v <= 1] if percent else [])
+                if not any(round(v, decimals) == float(quoted) for v in shown):
+                    problems.append(f"cell {i}: {quoted}{suffix} in "
+                                    f"'...{prose[max(0, m.start() - 50): m.end() + 10]}...'")
     return problems
 
 
@@ -76,21 +74,22 @@ def test_every_decimal_in_the_prose_is_backed_by_code_or_output(path: Path) -> N
                           "shows; print them from a cell, or drop them:\n" + "\n".join(problems))
 
 
-def test_the_check_catches_a_pasted_figure(tmp_path: Path) -> None:
+def _problems(tmp_path: Path, code: str, output: str, prose: str) -> list[str]:
+    """unbacked_numbers of a notebook of one code cell (with its stored output) and one Markdown cell."""
     nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell("lr = 3e-3\nprint(f'{0.8712:.3f}')"),
-                nbformat.v4.new_markdown_cell("Adam at 0.003 reached 0.871, and once 0.912; $e^{0.5} = 1.65$.")]
-    nb.cells[0].outputs = [nbformat.v4.new_output("stream", text="0.871\n")]
+    nb.cells = [nbformat.v4.new_code_cell(code), nbformat.v4.new_markdown_cell(prose)]
+    nb.cells[0].outputs = [nbformat.v4.new_output("stream", text=output)]
     nbformat.write(nb, tmp_path / "01_x.ipynb")
-    problems = unbacked_numbers(tmp_path / "01_x.ipynb")
+    return unbacked_numbers(tmp_path / "01_x.ipynb")
+
+
+def test_the_check_catches_a_pasted_figure(tmp_path: Path) -> None:
+    problems = _problems(tmp_path, "lr = 3e-3\nprint(f'{0.8712:.3f}')", "0.871\n",
+                         "Adam at 0.003 reached 0.871, and once 0.912; $e^{0.5} = 1.65$.")
     assert len(problems) == 1 and "0.912" in problems[0]
 
 
 def test_the_check_catches_a_pasted_percentage(tmp_path: Path) -> None:
-    nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell("print(f'{0.6917:.3f}', f'{0.8833:.1%}')"),
-                nbformat.v4.new_markdown_cell("It copied 69% (69.2 %), then 88.3%; once 45%, and 12.5% is 1/8.")]
-    nb.cells[0].outputs = [nbformat.v4.new_output("stream", text="0.692 88.3%\n")]
-    nbformat.write(nb, tmp_path / "01_x.ipynb")
-    problems = unbacked_numbers(tmp_path / "01_x.ipynb")
+    problems = _problems(tmp_path, "print(f'{0.6917:.3f}', f'{0.8833:.1%}')", "0.692 88.3%\n",
+                         "It copied 69% (69.2 %), then 88.3%; once 45%, and 12.5% is 1/8.")
     assert [p.split(" in ")[0] for p in problems] == ["cell 1: 45%", "cell 1: 12.5%"], problems

@@ -2,8 +2,10 @@
 
     python -m course_kit.prose        # one line per notebook: words, and the budget for a core chapter
 
-A core chapter is one lesson read in one sitting: at most :data:`BUDGET` words of prose
-(Markdown cells; displayed and inline maths count as one word or none, code not at all).
+A core chapter is one lesson read in one sitting: at most :data:`BUDGET` words of prose.
+The count is deliberately strict: every word in the Markdown cells, inside formulas and inline
+code too (``$W_{hh} h_{t-1}$`` is four), leaving out only link targets and HTML tags, which a
+reader does not read. Code cells do not count.
 What a learner may skip goes into an optional deep dive (``notebooks/deep_dives/``), which
 has no budget. ``tests/test_prose_budget.py`` holds every core chapter to it.
 """
@@ -18,17 +20,17 @@ from pathlib import Path
 from course_utils.paths import course_notebooks, repo_root
 
 BUDGET = 2500
-_DISPLAY_MATHS = re.compile(r"\$\$.*?\$\$", re.S)
-_INLINE_MATHS = re.compile(r"\$[^$]*\$")
+_LINK_TARGET = re.compile(r"\]\([^)]*\)")
+_HTML_TAG = re.compile(r"<[^>]+>")
 _WORD = re.compile(r"[A-Za-zÀ-ÿ0-9'’-]+")
 
 
 def prose_words(path: Path) -> int:
-    """The words of prose in the Markdown cells of the notebook at ``path``: displayed maths
-    left out, each inline formula counted as one word."""
+    """The words in the Markdown cells of the notebook at ``path``: letters and digits runs,
+    formulas and inline code included, link targets and HTML tags left out."""
     cells = json.loads(Path(path).read_text(encoding="utf-8"))["cells"]
     text = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
-    return len(_WORD.findall(_INLINE_MATHS.sub("x", _DISPLAY_MATHS.sub("", text))))
+    return len(_WORD.findall(_HTML_TAG.sub(" ", _LINK_TARGET.sub("]", text))))
 
 
 def main() -> int:

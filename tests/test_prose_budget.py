@@ -28,8 +28,10 @@ def test_core_chapter_is_within_the_word_budget(path: Path) -> None:
                              "move what a learner may skip into a deep dive (docs/AUTHORING.md)")
 
 
-def test_word_count_leaves_maths_and_code_out(tmp_path: Path) -> None:
+def test_word_count_reads_maths_and_leaves_code_cells_links_and_tags_out(tmp_path: Path) -> None:
     nb = tmp_path / "x.ipynb"
-    nb.write_text('{"cells": [{"cell_type": "markdown", "source": ["Two words $h_t = f(x)$\\n", "$$a + b$$"]},'
+    nb.write_text('{"cells": [{"cell_type": "markdown", "source": ["Two words $h_t = f(x)$\\n", "$$a + b$$ ",'
+                  ' "[the page](../results/run_times.md) <img src=\\"x.svg\\" alt=\\"\\"> `keras.layers.GRU`"]},'
                   ' {"cell_type": "code", "source": ["print(1, 2, 3)"]}]}', encoding="utf-8")
-    assert prose_words(nb) == 3
+    # Two, words, h, t, f, x, a, b, the, page, keras, layers, GRU
+    assert prose_words(nb) == 13

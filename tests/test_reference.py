@@ -253,3 +253,127 @@ def test_selection_history_refuses_an_unknown_name() -> None:
 
     with pytest.raises(ValueError, match="unknown reference model"):
         selection_history("translator_xl")
+
+
+class _SealedGuard:
+    """Splits whose ``test`` may not be read: stands in for the ``all`` and ``ding`` corpora."""
+
+    def __init__(self, splits: object) -> None:
+        self._splits = splits
+
+    def __getattr__(self, key: str) -> object:
+        if key == "test":
+            raise AssertionError("a training or selection path read the test split of the 'all' corpus, "
+                                 "which holds the sealed test (course_kit/reference/sealed.py)")
+        return getattr(self._splits, key)
+
+
+@pytest.mark.parametrize("name", sorted(catalog.TRANSLATORS))
+def test_no_training_or_selection_path_reads_the_sealed_test(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every translator's training and validation data (name examples, vocabularies and the
+    fine-tuned models' data included) is built without reading the sealed split; and in the
+    code, only the sealed-test module calls its loader."""
+    from course_utils.references import translators
+
+    real = translators.load_translation
+
+    def guarded(source: str = "auf-deutsch", *args: object, **kwargs: object) -> object:
+        splits = real(source, *args, **kwargs)
+        return _SealedGuard(splits) if source in ("all", "ding") else splits
+
+    monkeypatch.setattr(translators, "load_translation", guarded)
+    data = translators.translator_eval_data(references.sidecar(name))
+    assert data["train"] and data["validation"]
+    root = Path(__file__).resolve().parents[1]
+    callers = sorted(str(p.relative_to(root)) for folder in ("course_utils", "course_kit", "scripts", "notebooks")
+                     for p in (root / folder).rglob("*") if p.suffix in (".py", ".ipynb")
+                     and "ding_pairs(" in p.read_text(encoding="utf-8"))
+    assert callers == ["course_kit/reference/sealed.py"], f"only the sealed-test module may read it: {callers}"
+
+
+@pytest.mark.parametrize("name", sorted(catalog.TRANSLATORS))
+def test_every_translator_has_read_the_sealed_test_once(name: str) -> None:
+    """The sealed-test figures are in the sidecar, beside Ding's validation figures, on the same pairs
+    count the sealed-test module defines today."""
+    meta = references.sidecar(name)
+    assert "sealed_test" in meta, f"{name}: python -m course_kit.reference --sealed {name}"
+    for key in ("greedy_bleu", "beam5_bleu", "greedy_chrf", "beam5_chrf"):
+        assert 0 <= meta["sealed_test"][key] <= 100 and 0 <= meta["ding_validation"][key] <= 100
+    assert meta["sealed_test"]["pairs"] == 1426 and meta["ding_validation"]["pairs"] > 1000
+    table = references.translators.sealed_table()
+    assert table.loc[name, "sealed test"] == meta["sealed_test"]["greedy_bleu"]
+
+
+def test_the_sealed_test_is_refused_a_second_reading_without_a_reason(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from course_kit.reference import sealed
+
+    name = "translator_words"
+    weights, meta_path = catalog.paths(name)
+    monkeypatch.setattr(catalog, "REFERENCE_DIR", tmp_path)
+    for path in (weights, meta_path):
+        (tmp_path / path.name).write_bytes(path.read_bytes())
+    with pytest.raises(ValueError, match="read once.*--sealed-again"):
+        sealed.seal([name])
+    fake = {"sealed_test": {"pairs": 1426, "greedy_bleu": 1.0}, "ding_validation": {"pairs": 1500, "greedy_bleu": 2.0}}
+    monkeypatch.setattr(sealed, "evaluate_sealed", lambda n: fake)
+    (meta,) = sealed.seal([name], again_why="retrained with a new seed")
+    assert meta["sealed_test"]["greedy_bleu"] == 1.0
+    assert meta["sealed_test"]["history"][-1]["why_again"] == "retrained with a new seed"
+    with pytest.raises(ValueError, match="'test' \\(the sealed test\\) or 'validation'"):
+        sealed.ding_pairs("train")
+
+
+def test_the_name_examples_shipped_are_the_best_on_validation() -> None:
+    """The fine-tuning's name examples, re-derived on validation (results/probes/name_examples.json):
+    the recipe both tuned translators share has the highest validation BLEU averaged over them, and
+    the probe read no test figure."""
+    probe = json.loads((Path(__file__).resolve().parents[1] / "results" / "probes" / "name_examples.json")
+                       .read_text(encoding="utf-8"))
+    rows = probe["rows"]
+    assert all(not any("test" in key for key in row) for row in rows), "a probe on validation must not record test figures"
+    settings = {(r["vocatives"], r["substitutions_per_pair"]) for r in rows}
+    mean = {s: sum(r["validation_bleu"] for r in rows if (r["vocatives"], r["substitutions_per_pair"]) == s) / 2
+            for s in settings}
+    shipped = {(recipes.TUNED[n].vocatives, recipes.TUNED[n].name_copies) for n in recipes.TUNED}
+    assert shipped == {max(mean, key=mean.get)}, f"validation prefers {max(mean, key=mean.get)}, the recipes ship {shipped}"
+    assert {r["model"] for r in rows} == set(recipes.TUNED) and len(rows) == 2 * len(settings)
+
+
+def test_the_char_learning_rates_shipped_are_the_best_on_validation() -> None:
+    """The Shakespeare references' starting rates, re-derived on validation
+    (results/probes/char_rates.json): each layer's shipped rate has the lower validation perplexity."""
+    probe = json.loads((Path(__file__).resolve().parents[1] / "results" / "probes" / "char_rates.json")
+                       .read_text(encoding="utf-8"))
+    rows = probe["rows"]
+    assert all(not any("test" in key for key in row) for row in rows), "a probe on validation must not record test figures"
+    for name in {r["model"] for r in rows}:
+        best = min((r for r in rows if r["model"] == name), key=lambda r: r["val_ppl"])
+        assert recipes.char_recipe(name).learning_rate == best["learning_rate"], (name, best)
+    assert {r["model"] for r in rows} == {"shakespeare_simplernn", "shakespeare_lstm", "shakespeare_gru"}
+
+
+def test_a_probe_judges_name_copying_on_validation_names_only() -> None:
+    """The names a probe copies come from the names corpus's validation split and occur in no
+    training or validation pair: never the test names the released models are scored on."""
+    from course_kit.reference.probes import validation_names
+    from course_utils.data import load_names
+
+    data = {"train": [("My name is Anna.", "Ich heiße Anna.")], "validation": [("Where is Tom?", "Wo ist Tom?")]}
+    names = validation_names(data, count=40)
+    split = load_names()
+    assert len(names) == 40 and all(n.lower() in set(split.validation) for n in names)
+    assert not {n.lower() for n in names} & (set(split.test) | {"anna", "tom"})
+
+
+def test_the_chapters_epoch_counts_cut_training_short_on_validation() -> None:
+    """docs/CHOICES.md calls chapter 10's 24 epochs and chapter 11's 9 budget choices because the
+    validation BLEU of the same models trained longer still rises (results/probes/chapter_epochs.json)."""
+    rows = json.loads((Path(__file__).resolve().parents[1] / "results" / "probes" / "chapter_epochs.json")
+                      .read_text(encoding="utf-8"))["rows"]
+    (ch10,) = [r for r in rows if r["chapter"] == "10"]
+    assert max(ch10["val_bleu"][:24]) < max(ch10["val_bleu"][24:]), "chapter 10: no gain after epoch 24 on validation"
+    ch11 = [r for r in rows if r["chapter"] == "11"]
+    assert sorted(r["attention"] for r in ch11) == ["bahdanau", "luong", "none"]
+    for r in ch11:
+        tail = r["val_bleu"][8:]  # epochs 9 to 12
+        assert all(a < b for a, b in zip(tail, tail[1:])), f"chapter 11 {r['attention']}: validation BLEU stops rising"

@@ -127,3 +127,17 @@ def test_plots_return_figure_and_axes() -> None:
         plot_training_curves({})
     with pytest.raises(ValueError, match="columns"):
         plot_accuracy_vs_lag([{"lag": 1}])
+
+
+def test_accuracy_vs_lag_scores_validation_sequences_apart_from_the_test() -> None:
+    """``validation=True`` adds validation columns, from other sequences than the test's: a model
+    scored on both gets the test figures it gets without them, and the two sets differ."""
+    config = RecallConfig(units=8, n_symbols=3, n_train=128, n_test=64, epochs=1, seed=0)
+    plain = accuracy_vs_lag("simple", [3], config, longer_lags=[6])
+    both = accuracy_vs_lag("simple", [3], config, longer_lags=[6], validation=True)
+    assert list(both.columns) == list(plain.columns) + ["validation_accuracy", "validation accuracy at lag 6"]
+    assert both["accuracy"].tolist() == plain["accuracy"].tolist()
+    assert both[["validation_accuracy", "validation accuracy at lag 6"]].stack().between(0, 1).all()
+    x_validation, _ = recall_task(64, 3, 3, seed=0 + 3 + 30_000)  # the data seeds the docstring names
+    x_test, _ = recall_task(64, 3, 3, seed=0 + 3 + 10_000)
+    assert not np.array_equal(x_validation, x_test)

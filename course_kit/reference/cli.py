@@ -1,4 +1,5 @@
-"""The command line: ``python -m course_kit.reference [NAMES] [--list | --retest WHY | --export DIR | --finish DIR]``.
+"""The command line: ``python -m course_kit.reference [NAMES] [--list | --retest WHY | --export DIR | --finish DIR
+| --sealed | --sealed-again WHY]``.
 
 Training modules (which import Keras) are imported only when a command trains or evaluates.
 """
@@ -31,7 +32,21 @@ def _parser() -> argparse.ArgumentParser:
                         "(a trial of the pipeline)")
     parser.add_argument("--retest", metavar="WHY", help="do not train: evaluate the stored weights of the named models "
                         "again with today's code and store the figures in their sidecars, with WHY (what changed)")
+    parser.add_argument("--sealed", action="store_true", help="do not train: evaluate the named translators (default "
+                        "all) once on the sealed test and store the figures in their sidecars")
+    parser.add_argument("--sealed-again", metavar="WHY", help="as --sealed, for models that have read it already, "
+                        "with WHY (a retrained model, say)")
     return parser
+
+
+def _sealed(names: list[str], again_why: str | None) -> None:
+    from course_utils.references.translators import sealed_table
+
+    from .sealed import seal
+
+    seal(names or None, again_why)
+    print("BLEU of each released translator (greedy, and with a beam of 5):")
+    print(sealed_table().to_string())
 
 
 def _list() -> None:
@@ -87,6 +102,9 @@ def main(argv: list[str] | None = None) -> int:
     unknown = [n for n in args.names if n not in REFERENCES]
     if unknown:
         parser.error(f"unknown reference model(s) {unknown}; choose from {', '.join(REFERENCES)}")
+    if args.sealed or args.sealed_again is not None:
+        _sealed(args.names, args.sealed_again)
+        return 0
     if args.retest is not None:
         _retest(parser, args.names, args.retest)
         return 0

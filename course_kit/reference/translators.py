@@ -69,6 +69,12 @@ def _fit_translator(model: Any, data: dict[str, Any], recipe: TranslatorRecipe |
     """Train ``model`` on ``data["train"]``, choosing the epoch by validation BLEU; returns the
     learning curve (one point per epoch, seconds and tokens counted on from ``start_*``) and
     the training seconds. The caller seeds."""
+    import tensorflow as tf
+
+    # Bit-reproducible on one machine: two-epoch trainings in fresh processes gave identical weights
+    # with and without this, at no measured cost (results/probes/determinism.json). It does not make
+    # two CPUs agree: their kernels round differently.
+    tf.config.experimental.enable_op_determinism()
     tokens_per_epoch = _token_count(model, data["train"])
     curve: list[dict[str, float]] = []
     start = time.perf_counter()

@@ -19,7 +19,7 @@ from ..seq2seq.names import PassThroughNames, add_vocatives, name_copy_rate, sou
 from .catalog import TRANSLATORS, paths, sidecar
 from .store import load_weights
 
-__all__ = ["DEMO_NAMES", "evaluate_translator", "known_words", "load_translator", "translator_data",
+__all__ = ["DEMO_NAMES", "evaluate_translator", "known_words", "load_translator", "sealed_table", "translator_data",
            "translator_eval_data", "tuned_data"]
 
 DEMO_NAMES = ("john",)  # kept out of the augmentation, so that "My name is John." is a name never trained on
@@ -103,3 +103,23 @@ def known_words(name: str) -> set[str]:
     if name not in TRANSLATORS:
         raise ValueError(f"{name} is not a translator; choose one of {', '.join(TRANSLATORS)}")
     return translator_eval_data(sidecar(name))["known_words"]
+
+
+def sealed_table() -> Any:
+    """The released translators' BLEU (greedy and beam 5) on three sets, from their sidecars, as a
+    DataFrame with one row per translator and two columns per set: the development test
+    ("dev test": auf-deutsch's test split, read while recipes were chosen), Ding's validation pairs,
+    and the sealed test (Ding's test pairs, read once: ``python -m course_kit.reference --sealed``).
+    A translator not yet evaluated on the sealed test raises, naming that command."""
+    import pandas as pd
+
+    rows = []
+    for name in TRANSLATORS:
+        meta = sidecar(name)
+        if "sealed_test" not in meta:
+            raise ValueError(f"{name} has no sealed-test figures yet: python -m course_kit.reference --sealed {name}")
+        dev, val, sealed = meta["test"], meta["ding_validation"], meta["sealed_test"]
+        rows.append({"model": name, "dev test": dev["greedy_bleu"], "dev test, beam 5": dev["beam5_bleu"],
+                     "Ding validation": val["greedy_bleu"], "Ding validation, beam 5": val["beam5_bleu"],
+                     "sealed test": sealed["greedy_bleu"], "sealed test, beam 5": sealed["beam5_bleu"]})
+    return pd.DataFrame(rows).set_index("model")

@@ -69,7 +69,8 @@ class RecallConfig:
 
 def accuracy_vs_lag(cell: CellSpec, lags: Sequence[int], config: RecallConfig = RecallConfig(), *,
                     name: str | None = None, fit: Callable[..., FitOutcome] = fit_timed,
-                    longer_lags: Sequence[int] = (), on_trained: Callable[[int, Any], None] | None = None) -> Any:
+                    longer_lags: Sequence[int] = (), on_trained: Callable[[int, Any], None] | None = None,
+                    validation: bool = False) -> Any:
     """Train ``Input -> recurrent layer(config.units) -> Dense(n_symbols)`` on the recall task
     at each lag and measure test accuracy. ``cell`` is "simple", "lstm" or "gru", or a factory
     ``units -> layer`` that returns a Keras recurrent layer outputting only its last step, e.g.
@@ -84,6 +85,10 @@ def accuracy_vs_lag(cell: CellSpec, lags: Sequence[int], config: RecallConfig = 
     ``longer_lags``: test each trained model also on fresh sequences of these lengths, which
     it never trained on; column ``accuracy at lag L`` for each (does the memory outlast the
     lag it was trained for?).
+
+    ``validation=True`` also scores each model on fresh *validation* sequences (other data seeds
+    than the test's): column ``validation_accuracy``, and ``validation accuracy at lag L`` for each
+    longer lag, so that a choice (a bias, a lag, a claim's threshold) is made without the test.
 
     ``on_trained(lag, model)``, if given, is called with each trained Keras model (input ->
     recurrent layer -> Dense), for example ``models.__setitem__`` to keep them and look inside.
@@ -122,12 +127,16 @@ def accuracy_vs_lag(cell: CellSpec, lags: Sequence[int], config: RecallConfig = 
         if on_trained is not None:
             on_trained(int(lag), model)
         predict = _predictor(model, config.n_symbols)
-        row = {"model": name, "lag": int(lag), "accuracy": _test_accuracy(predict, int(lag), config),
+        row = {"model": name, "lag": int(lag), "accuracy": _fresh_accuracy(predict, int(lag), config),
                "chance": 1.0 / config.n_symbols, "train_loss": float(history["loss"][-1]),
                "train_accuracy": float(history["accuracy"][-1]), "seconds": round(seconds, 1),
                "epochs": len(history["loss"])}
         for longer in longer_lags:
-            row[f"accuracy at lag {longer}"] = _test_accuracy(predict, longer, config, seed_offset=20_000)
+            row[f"accuracy at lag {longer}"] = _fresh_accuracy(predict, longer, config, seed_offset=20_000)
+        if validation:
+            row["validation_accuracy"] = _fresh_accuracy(predict, int(lag), config, seed_offset=30_000)
+            for longer in longer_lags:
+                row[f"validation accuracy at lag {longer}"] = _fresh_accuracy(predict, longer, config, seed_offset=40_000)
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -161,9 +170,10 @@ def _predictor(model: Any, n_symbols: int) -> Callable[[Any], Any]:
                         [tf.TensorSpec((None, None, n_symbols), tf.float32)])
 
 
-def _test_accuracy(predict: Callable[[Any], Any], lag: int, config: RecallConfig, seed_offset: int = 10_000) -> float:
+def _fresh_accuracy(predict: Callable[[Any], Any], lag: int, config: RecallConfig, seed_offset: int = 10_000) -> float:
     """Accuracy of ``predict`` on ``n_test`` fresh sequences of length ``lag`` (data seed
-    seed + lag + seed_offset: 10_000 for the training lag, 20_000 for the longer lags)."""
+    seed + lag + seed_offset: test 10_000 for the training lag and 20_000 for the longer lags;
+    validation 30_000 and 40_000)."""
     import tensorflow as tf
 
     x_test, y_test = recall_task(config.n_test, lag, config.n_symbols, seed=config.seed + lag + seed_offset)

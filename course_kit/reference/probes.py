@@ -8,10 +8,11 @@
 ``name-examples``: the fine-tuned translators' name examples (vocatives and substitutions per
 name pair) were first chosen on test BLEU and the test name-copy rate (``docs/HISTORY.md``).
 This probe fine-tunes each base with each candidate, as ``TunedRecipe`` does (the released
-model stands for its own candidate), and judges them on
-auf-deutsch's validation split (BLEU of the epoch kept) and on copying 40 *validation* names
-(from the names corpus's validation split, none in the training pairs): the names the released
-models are tested on are the test split's, so no test sentence and no test name is read here.
+model stands for its own candidate), and judges them on auf-deutsch's validation split (BLEU of
+the epoch kept) and on copying 40 *validation* names (from the names corpus's validation split,
+none in the training pairs): the released models are tested on the test split's names, so no
+test sentence and no test name is read here.
+
 ``char-rates``: the Shakespeare references' starting learning rates (4e-3 for the LSTM, 2e-3 for
 the SimpleRNN and the GRU) were first chosen by 3-minute probes judged on *test* perplexity. This
 probe repeats them, judged on validation: each model at each rate, constant, for 3 minutes of

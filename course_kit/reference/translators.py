@@ -73,7 +73,7 @@ def _fit_translator(model: Any, data: dict[str, Any], recipe: TranslatorRecipe |
 
     # Bit-reproducible on one machine: two-epoch trainings in fresh processes gave identical weights
     # with and without this, at no measured cost (results/probes/determinism.json). It does not make
-    # two CPUs agree: their kernels round differently.
+    # two CPUs agree: their kernels round differently. It stays on for the rest of the process.
     tf.config.experimental.enable_op_determinism()
     tokens_per_epoch = _token_count(model, data["train"])
     curve: list[dict[str, float]] = []

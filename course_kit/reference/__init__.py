@@ -2,6 +2,7 @@
 
     python -m course_kit.reference translator       # train it, write weights/reference/translator.*
     python -m course_kit.reference --list            # what there is, with its stored figures
+    python -m course_kit.reference --sealed          # the translators on the sealed test, once
     make reference                                   # every reference model
 
 A chapter trains its own small model in minutes; that figure stays, with its own asserted
@@ -16,8 +17,10 @@ Each one is written to ``weights/reference/`` as
   training tokens) and the test figures of the *stored* weights.
 
 Training lives here: :mod:`.recipes` (the settings), :mod:`.translators` and :mod:`.characters`
-(training), :mod:`.registry` (what each name trains; store, retest) and :mod:`.cli` (the
-command line). Reading is the learner library's: :mod:`course_utils.references` rebuilds a
+(training), :mod:`.registry` (what each name trains; store, retest), :mod:`.selection` (the
+split each recipe choice was made on), :mod:`.sealed` (the translators' sealed test),
+:mod:`.probes` (validation probes that re-derive recipe choices) and :mod:`.cli` (the command
+line). Reading is the learner library's: :mod:`course_utils.references` rebuilds a
 model from its sidecar and weights on any CPU (``load``, ``label``, ``evaluate``, the curves);
 ``tests/test_reference.py`` evaluates every reference model and compares with its sidecar.
 """

@@ -315,7 +315,8 @@ def test_the_sealed_test_is_refused_a_second_reading_without_a_reason(tmp_path, 
     with pytest.raises(ValueError, match="read once.*--sealed-again"):
         sealed.seal([name])
     fake = {"sealed_test": {"pairs": 1426, "greedy_bleu": 1.0}, "ding_validation": {"pairs": 1500, "greedy_bleu": 2.0}}
-    monkeypatch.setattr(sealed, "evaluate_sealed", lambda n: fake)
+    monkeypatch.setattr(sealed, "_pair_sets", dict)  # the fake below reads no pairs
+    monkeypatch.setattr(sealed, "evaluate_sealed", lambda n, sets: fake)
     (meta,) = sealed.seal([name], again_why="retrained with a new seed")
     assert meta["sealed_test"]["greedy_bleu"] == 1.0
     assert meta["sealed_test"]["history"][-1]["why_again"] == "retrained with a new seed"

@@ -105,12 +105,13 @@ def char_rates(minutes: float = 3.0) -> list[dict[str, Any]]:
 
     rows = []
     for name in CHAR_MODELS:
+        data = None  # the validation slice: the same for every rate (the rate changes no data setting)
         for rate in CHAR_RATES:
             recipe = dataclasses.replace(char_recipe(name), learning_rate=rate, final_lr_fraction=1.0,
                                          minutes=minutes, checkpoints_s=())
             # snapshots: the budget keeps the weights at its end instead of evaluating both splits
             model, meta = train_char_reference(name, recipe, snapshots=[])
-            data = char_data(recipe.as_dict())
+            data = data or char_data(recipe.as_dict())
             val = slice_loss(model, data["validation"], data["settings"])
             rows.append({"model": name, "learning_rate": rate, "minutes": minutes, "steps": meta["curve"][-1]["tokens"]
                          // (recipe.batch_size * recipe.seq_len), "val_ppl": round(perplexity(val), 3)})

@@ -60,14 +60,19 @@ def _scores(model: Any, pairs: list[tuple[str, str]]) -> dict[str, Any]:
     return out
 
 
-def evaluate_sealed(name: str) -> dict[str, Any]:
+def _pair_sets() -> dict[str, list[tuple[str, str]]]:
+    """The two sets every translator is scored on, by the sidecar key their figures go under."""
+    return {"sealed_test": ding_pairs("test"), "ding_validation": ding_pairs("validation")}
+
+
+def evaluate_sealed(name: str, sets: dict[str, list[tuple[str, str]]] | None = None) -> dict[str, Any]:
     """BLEU, chrF and exact match (greedy and beam 5) of the stored translator ``name`` on the
-    sealed test and on Ding's validation pairs: ``{"sealed_test": {...}, "ding_validation": {...}}``."""
+    sealed test and on Ding's validation pairs: ``{"sealed_test": {...}, "ding_validation": {...}}``.
+    ``sets``: the pairs, when the caller has loaded them already (:func:`seal` does, once)."""
     if name not in TRANSLATORS:
         raise ValueError(f"the sealed test is for translators ({', '.join(TRANSLATORS)}), not {name!r}")
     model = load(name)
-    return {"sealed_test": _scores(model, ding_pairs("test")),
-            "ding_validation": _scores(model, ding_pairs("validation"))}
+    return {key: _scores(model, pairs) for key, pairs in (sets or _pair_sets()).items()}
 
 
 def seal(names: list[str] | None = None, again_why: str | None = None) -> list[dict[str, Any]]:
@@ -79,10 +84,10 @@ def seal(names: list[str] | None = None, again_why: str | None = None) -> list[d
     if done and not (again_why or "").strip():
         raise ValueError(f"{', '.join(done)} already read the sealed test; it is read once. If it must be read "
                          "again (a retrained model), say why: --sealed-again 'retrained with ...'")
-    metas = []
+    metas, sets = [], _pair_sets()
     for name in names:
         meta = sidecar(name)
-        figures = evaluate_sealed(name)
+        figures = evaluate_sealed(name, sets)
         history = meta.get("sealed_test", {}).get("history", [])
         if "sealed_test" in meta:
             history = history + [{"date": meta["sealed_test"]["date"], "why_again": again_why}]

@@ -33,6 +33,12 @@ NumPy RNN (OpenBLAS on other kernels), chapter 14's Keras minGRU language model 
 tolerances of the ``within`` lines come from a full trained run on this path (numbers in
 AUTHORING.md).
 
+On a CPU whose own path this already is (x86-64 with AVX2 but no AVX-512, where TensorFlow leaves
+oneDNN off: :func:`other_path_is_native`), a notebook without a fallback point would run the very
+same code on the very same kernels as its nbval run in the same session, so it is skipped there
+with that reason (chapters 00-02, 14, the capstone, A1 and the deep dives that load reference
+models or train nothing): on such a CPU the second run only checks the slow-machine path.
+
 Why not run nbval itself on this path, live, and drop this second run: measured back to back on
 an AMD EPYC with AVX-512 (2026-11-30, both workers, notebooks only), every checked cell of all
 16 notebooks held with live training on this path, but TensorFlow without oneDNN made the run
@@ -44,6 +50,7 @@ about 135 s of worker time), so nbval keeps the default path, the one learners t
 from __future__ import annotations
 
 import configparser
+import functools
 import os
 import platform
 import re
@@ -74,6 +81,33 @@ def other_numeric_path() -> dict[str, str]:
         if avx512:
             env["NPY_DISABLE_CPU_FEATURES"] = " ".join(avx512)
     return env
+
+
+def _tensorflow_turns_onednn_on() -> bool:
+    """Whether TensorFlow, left to its default, runs oneDNN's operations on this CPU (it says so in
+    an INFO line at import; it does so on x86-64 CPUs with AVX-512 VNNI, BF16 or AMX)."""
+    import subprocess
+
+    env = {k: v for k, v in os.environ.items() if k != "TF_ENABLE_ONEDNN_OPTS"} | {"TF_CPP_MIN_LOG_LEVEL": "0"}
+    out = subprocess.run([sys.executable, "-c", "import tensorflow as tf; tf.constant(1.0) + 1.0"], env=env,
+                         capture_output=True, text=True, timeout=300)
+    return "oneDNN custom operations are on" in out.stderr
+
+
+@functools.cache
+def other_path_is_native() -> bool:
+    """True where :func:`other_numeric_path` is the path this CPU takes anyway: an x86-64 CPU with
+    AVX2 and FMA but no AVX-512 (NumPy has no AVX-512 loops to turn off, OpenBLAS already picks its
+    Haswell kernels, as on Intel Haswell and later and AMD Zen) on which TensorFlow leaves oneDNN off
+    by default. Measured on a 2-core AMD EPYC with AVX2 and FMA only (2026-12-02): training and a BLAS
+    product bit-identical on both paths (``test_the_other_path_really_changes_the_numbers``)."""
+    if platform.machine().lower() not in {"x86_64", "amd64"}:
+        return False
+    from numpy._core._multiarray_umath import __cpu_features__
+
+    if not (__cpu_features__.get("AVX2") and __cpu_features__.get("FMA3")):
+        return False
+    return "NPY_DISABLE_CPU_FEATURES" not in other_numeric_path() and not _tensorflow_turns_onednn_on()
 
 
 def _sanitizers() -> list[tuple[re.Pattern[str], str]]:
@@ -187,7 +221,13 @@ def test_sanitizer_masks_only_the_measured_number() -> None:
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=notebook_id)
 def test_checked_cells_hold_on_another_numeric_path(path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                    tmp_path_factory: pytest.TempPathFactory) -> None:
+                                                    tmp_path_factory: pytest.TempPathFactory,
+                                                    request: pytest.FixtureRequest) -> None:
+    nbval_runs_it = any(Path(str(item.path)) == path for item in request.session.items)
+    if nbval_runs_it and path not in FALLBACK_NOTEBOOKS and other_path_is_native():
+        pytest.skip("this CPU's own numeric path is the other one (no AVX-512, TensorFlow without oneDNN), and this "
+                    "notebook has no fallback point, so nbval has already run the very same code on the very same "
+                    "path in this session: a second run would check nothing new")
     for key, value in other_numeric_path().items():
         monkeypatch.setenv(key, value)  # inherited by the kernel
     monkeypatch.setenv(pretrained.USE_ENV, "1")
@@ -224,28 +264,38 @@ print(repr(float(sum(float(np.abs(w).sum()) for w in model.get_weights()))), rep
 """
 
 
+def _probe(env_extra: dict[str, str]) -> list[str]:
+    """PROBE's two numbers (trained weights, a BLAS product) in a fresh process, on the default path
+    plus ``env_extra``."""
+    import subprocess
+
+    env = {k: v for k, v in os.environ.items() if k not in other_numeric_path()} | env_extra
+    return subprocess.run([sys.executable, "-c", PROBE], env=env, cwd=ROOT, capture_output=True,
+                          text=True, check=True, timeout=300).stdout.split()
+
+
 def test_the_other_path_really_changes_the_numbers() -> None:
     """Without this, the test above could pass on a path that is the default in disguise:
     the same seeded training and BLAS product must come out different in the last bits."""
-    import subprocess
-    import sys
-
     if platform.machine().lower() not in {"x86_64", "amd64"}:
         pytest.skip("the other path is defined for x86-64 (oneDNN and OpenBLAS kernels by instruction set); "
                     "on this CPU the native path already differs from the x86-64 machine that stored the outputs")
-    other_env = other_numeric_path()
-    if "NPY_DISABLE_CPU_FEATURES" not in other_env:  # set only on a CPU with AVX-512
-        # measured on a 2-core AMD EPYC with AVX2 and FMA only (2026-12-02): bit-identical weights and product
-        pytest.skip("this CPU has no AVX-512: TensorFlow turns no oneDNN operations on here by default and OpenBLAS "
-                    "already runs AVX2 kernels, so the other path is this machine's own, and it already differs from "
-                    "the AVX-512 machine that stored the outputs (make test-avx2 skips here for the same reason)")
-
-    def probe(extra: dict[str, str]) -> str:
-        env = {k: v for k, v in os.environ.items() if k not in other_env} | extra
-        return subprocess.run([sys.executable, "-c", PROBE], env=env, cwd=ROOT, capture_output=True,
-                              text=True, check=True, timeout=300).stdout.split()
-
-    default, other = probe({}), probe(other_env)
+    if other_path_is_native():
+        pytest.skip("this CPU has no AVX-512 and TensorFlow turns no oneDNN operations on here: the other path is "
+                    "this machine's own (test_the_native_path_is_the_other_one checks that), and it already differs "
+                    "from the AVX-512 machine that stored the outputs (make test-avx2 skips here for the same reason)")
+    default, other = _probe({}), _probe(other_numeric_path())
     assert default[0] != other[0], f"oneDNN off gave bit-identical training: {default} vs {other}"
-    # an AVX-512 CPU (the only kind that gets here): OpenBLAS's own kernels are not Haswell's
-    assert default[1] != other[1], f"OpenBLAS's Haswell kernels gave a bit-identical product: {default} vs {other}"
+    if "NPY_DISABLE_CPU_FEATURES" in other_numeric_path():  # AVX-512: OpenBLAS's own kernels are not Haswell's
+        assert default[1] != other[1], f"OpenBLAS's Haswell kernels gave a bit-identical product: {default} vs {other}"
+
+
+def test_the_native_path_is_the_other_one() -> None:
+    """The premise of skipping a notebook without a fallback point on the other path: where
+    :func:`other_path_is_native` says so, training and a BLAS product are bit-identical on both."""
+    if not other_path_is_native():
+        pytest.skip("this CPU's own path differs from the other one (test_the_other_path_really_changes_the_numbers "
+                    "checks that), so every notebook runs on the other path")
+    default, other = _probe({}), _probe(other_numeric_path())
+    assert default == other, (f"other_path_is_native() holds, yet the other path changed the numbers: {default} vs "
+                              f"{other}; tell it what differs on this CPU, so that no notebook is skipped here")

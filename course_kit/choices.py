@@ -279,11 +279,9 @@ CHOICES: tuple[Choice, ...] = (
     C("A1", "TOL = 1e-3 nats/char; 150 s timeout per run", "none", "Set by hand."),
 )
 
-_REFERENCE_REDO: dict[str, str] = {
-    "no copy head (pointer-generator)":
-        "judge the three copy-head variants on the validation name-copy rate; about 17 min on 2 cores "
-        "(about 5.5 min each), after writing the pointer-generator again: its code was not kept",
-}
+# A reference choice made on test: what would re-derive it on validation (none left since 2026-12-07,
+# when the copy head was re-judged on validation).
+_REFERENCE_REDO: dict[str, str] = {}
 
 
 def reference_choices() -> tuple[Choice, ...]:
@@ -328,9 +326,9 @@ def render(root: Path | None = None) -> str:
         "",
         f"## Made on test ({len(on_test)}), and what would re-derive each on validation",
         "",
-        "| where | choice | how | to re-derive it on validation |",
-        "|---|---|---|---|",
-        *(f"| {_cell(c.where)} | {_cell(c.choice)} | {_cell(c.how)} | {_cell(c.redo)} |" for c in on_test),
+        *(["| where | choice | how | to re-derive it on validation |", "|---|---|---|---|",
+           *(f"| {_cell(c.where)} | {_cell(c.choice)} | {_cell(c.how)} | {_cell(c.redo)} |" for c in on_test)]
+          if on_test else ["None: every choice is made on training or validation data, or on no data (`none`)."]),
         "",
         "## By notebook",
     ]

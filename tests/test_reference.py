@@ -340,6 +340,26 @@ def test_the_name_examples_shipped_are_the_best_on_validation() -> None:
     assert {r["model"] for r in rows} == set(recipes.TUNED) and len(rows) == 2 * len(settings)
 
 
+def test_no_copy_head_beats_the_released_translator_on_validation() -> None:
+    """The fine-tuned subword translator ships without a copy head (results/probes/copy_head.json):
+    by the rule fixed before the runs, a variant would replace it only if better on both validation
+    BLEU and the validation name-copy rate, and none is; the probe recorded no test figure."""
+    root = Path(__file__).resolve().parents[1] / "results" / "probes"
+    rows = json.loads((root / "copy_head.json").read_text(encoding="utf-8"))["rows"]
+    assert all(not any("test" in key for key in row) for row in rows), "a probe on validation must not record test figures"
+    (released,) = [r for r in rows if r["head"] == "none"]
+    variants = [r for r in rows if r["head"] != "none"]
+    assert sorted(r["head"] for r in variants) == ["free", "neighbour", "supervised"]
+    assert {r["model"] for r in rows} == {"translator_tuned"} and {r["names"] for r in rows} == {40}
+    shipped = [r for r in json.loads((root / "name_examples.json").read_text(encoding="utf-8"))["rows"]
+               if r["model"] == "translator_tuned" and r["vocatives"] == recipes.TUNED["translator_tuned"].vocatives]
+    assert [(released["validation_bleu"], released["validation_names_copied"])] == \
+        [(r["validation_bleu"], r["validation_names_copied"]) for r in shipped]
+    better = [r["head"] for r in variants if r["validation_bleu"] > released["validation_bleu"]
+              and r["validation_names_copied"] > released["validation_names_copied"]]
+    assert not better, f"copy-head variant(s) {better} beat the released model on both: the rule says ship one"
+
+
 def test_the_char_learning_rates_shipped_are_the_best_on_validation() -> None:
     """The Shakespeare references' starting rates, re-derived on validation
     (results/probes/char_rates.json): each layer's shipped rate has the lower validation perplexity."""

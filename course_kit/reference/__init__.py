@@ -19,8 +19,9 @@ Each one is written to ``weights/reference/`` as
 Training lives here: :mod:`.recipes` (the settings), :mod:`.translators` and :mod:`.characters`
 (training), :mod:`.registry` (what each name trains; store, retest), :mod:`.selection` (the
 split each recipe choice was made on), :mod:`.sealed` (the translators' sealed test),
-:mod:`.probes` (validation probes that re-derive recipe choices) and :mod:`.cli` (the command
-line). Reading is the learner library's: :mod:`course_utils.references` rebuilds a
+:mod:`.probes` (validation probes that re-derive recipe choices), :mod:`.copy_head` (the
+pointer-generator that the ``copy-head`` probe judges; no released model has one) and
+:mod:`.cli` (the command line). Reading is the learner library's: :mod:`course_utils.references` rebuilds a
 model from its sidecar and weights on any CPU (``load``, ``label``, ``evaluate``, the curves);
 ``tests/test_reference.py`` evaluates every reference model and compares with its sidecar.
 """

@@ -4,6 +4,7 @@
     python -m course_kit.reference.probes char-rates [--out results/probes/char_rates.json]
     python -m course_kit.reference.probes determinism [--out results/probes/determinism.json]
     python -m course_kit.reference.probes chapter-epochs [--out results/probes/chapter_epochs.json]
+    python -m course_kit.reference.probes copy-head [--out results/probes/copy_head.json]
 
 ``name-examples``: the fine-tuned translators' name examples (vocatives and substitutions per
 name pair) were first chosen on test BLEU and the test name-copy rate (``docs/HISTORY.md``).
@@ -28,6 +29,19 @@ BLEU had been seen. This probe trains the chapters' own models (their settings a
 longer, 40 and 12 epochs, and records the validation BLEU after every epoch: where it stops
 rising says whether the chapters' epoch counts cut training short (then they are budget choices:
 each chapter must fit its minutes) or not.
+
+``copy-head``: the fine-tuned subword translator ships no copy head (pointer-generator) because
+three copy-head variants were first rejected on the *test* name-copy rate (``docs/HISTORY.md``).
+This probe writes the head again (:mod:`.copy_head`) and judges the three variants on validation
+only: each puts the head on the stored ``translator`` base and fine-tunes it with the released
+``TUNED["translator_tuned"]`` recipe (its data, epochs, batch, learning rate and seed), keeping the
+epoch of best greedy validation BLEU; then the share of the 40 validation names copied
+(:func:`validation_names`) and the mean gate on those names' pieces. The released model (no head)
+stands for itself, with its figures from ``results/probes/name_examples.json``. Decision rule,
+fixed before the runs: a variant would replace the released model only if it beats it on BOTH
+validation BLEU and the validation name-copy rate; otherwise the model without a head stays
+(simpler, and no better on validation). The word-level twin copies names by [UNK] replacement
+(every validation name, ``name_examples.json``), so no head is tried on it.
 
 Nothing is stored in ``weights/``: each probe writes its figures to ``--out``.
 """
@@ -186,16 +200,63 @@ def chapter_epochs(ch10_epochs: int = 40, ch11_epochs: int = 12) -> list[dict[st
     return rows
 
 
+def copy_head(limit: int | None = None, epochs: int | None = None) -> list[dict[str, Any]]:
+    """The released ``translator_tuned`` (no head, read from ``name_examples.json``), then one row per
+    :data:`~.copy_head.VARIANTS` with the validation BLEU of the epoch kept, that epoch, the share of
+    validation names copied, the mean gate on their pieces, and the minutes. ``limit`` (training
+    pairs) and ``epochs``: a quick trial, not for recording."""
+    from course_utils.references import load, sidecar
+    from course_utils.references.translators import tuned_data
+    from course_utils.seed import set_seed
+    from course_utils.seq2seq.names import name_copy_rate
+
+    from ..machine import cpu_model
+    from .copy_head import VARIANTS, CopyHead, fit_copy_head
+    from .recipes import TUNED
+
+    recipe = TUNED["translator_tuned"]
+    released = next(r for r in json.loads((Path("results/probes") / "name_examples.json").read_text(encoding="utf-8"))
+                    ["rows"] if r["model"] == "translator_tuned" and (r["vocatives"], r["substitutions_per_pair"])
+                    == (recipe.vocatives, recipe.name_copies))
+    rows: list[dict[str, Any]] = [{
+        "model": "translator_tuned", "head": "none", "validation_bleu": released["validation_bleu"],
+        "epoch_kept": released["epoch_kept"], "validation_names_copied": released["validation_names_copied"],
+        "names": released["names"], "mean_gate_on_name_pieces": None, "minutes": None,
+        "note": f"the released model, not retrained: figures from results/probes/name_examples.json; trained on "
+                f"the {sidecar('translator_tuned')['machine']['cpu']}, the variants below on the {cpu_model()}"}]
+    data = tuned_data(recipe.as_dict(), sidecar(recipe.base))
+    train = data["train"][:limit] if limit else data["train"]
+    names = validation_names(data)
+    for variant in VARIANTS:
+        start = time.perf_counter()
+        set_seed(recipe.seed)  # op determinism on, as _fit_translator turns it on
+        model = CopyHead(load(recipe.base), variant)
+        curve = fit_copy_head(model, train, data["validation"], epochs or recipe.epochs, recipe.batch_size,
+                              recipe.learning_rate, recipe.seed)
+        best = max(curve, key=lambda r: r["val_bleu"])
+        copied = float(name_copy_rate(model, names)["copied"].mean())
+        rows.append({"model": "translator_tuned", "head": variant, "validation_bleu": best["val_bleu"],
+                     "epoch_kept": best["epoch"], "validation_names_copied": round(copied, 4), "names": len(names),
+                     "mean_gate_on_name_pieces": round(model.name_gate(names), 3),
+                     "minutes": round((time.perf_counter() - start) / 60, 1)})
+        print(json.dumps(rows[-1]), flush=True)
+    return rows
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m course_kit.reference.probes", description=__doc__.split("\n\n")[0])
-    parser.add_argument("probe", choices=["name-examples", "char-rates", "determinism", "chapter-epochs"])
+    parser.add_argument("probe", choices=["name-examples", "char-rates", "determinism", "chapter-epochs",
+                                            "copy-head"])
     parser.add_argument("--bases", nargs="+", default=["translator", "translator_words"], help="name-examples only")
     parser.add_argument("--minutes", type=float, default=3.0, help="char-rates only: training minutes per run")
+    parser.add_argument("--limit", type=int, help="copy-head only: the first N training pairs (a trial)")
+    parser.add_argument("--epochs", type=int, help="copy-head only: epochs instead of the recipe's (a trial)")
     parser.add_argument("--out", type=Path, help="default: results/probes/<probe, with _>.json")
     args = parser.parse_args(argv)
     args.out = args.out or Path("results/probes") / f"{args.probe.replace('-', '_')}.json"
     run = {"name-examples": lambda: name_examples(tuple(args.bases)), "char-rates": lambda: char_rates(args.minutes),
-           "determinism": determinism, "chapter-epochs": chapter_epochs}
+           "determinism": determinism, "chapter-epochs": chapter_epochs,
+           "copy-head": lambda: copy_head(args.limit, args.epochs)}
     rows = run[args.probe]()
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps({"probe": args.probe, "made_on": time.strftime("%Y-%m-%d"), "rows": rows},

@@ -24,7 +24,8 @@ figures in the notebooks are therefore measured one at a time (``--store`` force
 
 Kernels run with ``TF_CPP_MIN_LOG_LEVEL=1`` (unless set), and TensorFlow's INFO-level
 start-up lines are taken out of the outputs (:mod:`course_kit.tflog`); its warnings
-and errors stay. The HTML pages load MathJax from ``build/mathjax/``, which is copied
+and errors stay. A kernel process's own stderr goes through the same filter (and loses
+jupyter's notice that it talks over TCP on localhost) before the console shows it. The HTML pages load MathJax from ``build/mathjax/``, which is copied
 next to them (:mod:`course_kit.pages`): they work offline.
 """
 
@@ -44,7 +45,7 @@ from course_utils.paths import DEEP_DIVE_FOLDER, course_notebooks, deep_dive_not
 
 from .pages import write_page
 from .report import METRICS_ENV
-from .tflog import quiet_notebook, quiet_tf_env
+from .tflog import drop_tf_info, quiet_notebook, quiet_tf_env
 
 ROOT = repo_root()
 CELL_TIMEOUT_S = 600
@@ -94,6 +95,18 @@ def output_dir(path: Path, out_dir: Path) -> Path:
     return out_dir / DEEP_DIVE_FOLDER if is_deep_dive(path) else out_dir
 
 
+# jupyter_client's notice for every kernel it starts on localhost's TCP ports, as the runner does
+_TCP_NOTICE = re.compile(r"^\[IPKernelApp\] WARNING \| Kernel is running over TCP without encryption\..*\n?", re.M)
+
+
+def kernel_console(text: str) -> str:
+    """What of a kernel process's own stderr the console shows: ``text`` without TensorFlow's
+    INFO lines and known noise (:func:`course_kit.tflog.drop_tf_info`) and without the notice
+    that the kernel talks over unencrypted TCP (to this runner, on localhost). Everything else
+    stays: a real warning or a crash's last words."""
+    return _TCP_NOTICE.sub("", drop_tf_info(text))
+
+
 def run_notebook(path: Path, out_dir: Path, store: bool = False) -> dict[str, Any]:
     """Execute one notebook; write the executed copy and an HTML page into ``out_dir`` (a deep
     dive's into ``out_dir/deep_dives``: :func:`output_dir`); with ``store``, and if every cell
@@ -112,13 +125,21 @@ def run_notebook(path: Path, out_dir: Path, store: bool = False) -> dict[str, An
     )
     t0 = time.perf_counter()
     error = None
+    # The kernel process's own stderr (TensorFlow's C++ start-up lines, jupyter's notices) would
+    # reach the console beside the progress lines: it goes to a file, then through kernel_console.
+    kernel_stderr = tempfile.TemporaryFile("w+", encoding="utf-8", errors="replace")
     try:
-        client.execute(env=quiet_tf_env(dict(os.environ)))
+        client.execute(env=quiet_tf_env(dict(os.environ)), stderr=kernel_stderr)
     except CellExecutionError as exc:
         error = str(exc).strip().splitlines()[-1] if str(exc).strip() else repr(exc)
     except Exception as exc:  # a dead kernel or a timeout: report it, go on with the next notebook
         error = f"{type(exc).__name__}: {exc}"
     seconds = time.perf_counter() - t0
+    kernel_stderr.seek(0)
+    leftover = kernel_console(kernel_stderr.read())
+    kernel_stderr.close()
+    if leftover:
+        print(f"{path.stem}, the kernel's own stderr:\n{leftover}", file=sys.stderr, end="", flush=True)
     del os.environ[METRICS_ENV]
     metrics = [json.loads(line) for line in Path(metrics_file).read_text().splitlines() if line.strip()]
     os.unlink(metrics_file)

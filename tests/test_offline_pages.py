@@ -15,9 +15,13 @@ in a few seconds. The browser tests follow the skip/fail policy of test_browser_
 
 from __future__ import annotations
 
+import contextlib
 import copy
+import io
+import os
 import re
 import shutil
+import tempfile
 from pathlib import Path
 
 import nbformat
@@ -140,16 +144,26 @@ def runner_page(tmp_path_factory: pytest.TempPathFactory):
     # ipykernel does not capture the kernel's file descriptors (where TensorFlow's C++ logs
     # go) when it sees this variable; without it the kernel behaves as under `make course`.
     mp.delenv("PYTEST_CURRENT_TEST", raising=False)
-    try:
-        row = runner.run_notebook(source, work / "build")
-    finally:
-        mp.undo()
+    # what the runner's console gets: its file descriptor 2 (where a kernel's own stderr would go)
+    # and its sys.stderr (where the runner prints what it keeps of it)
+    saved_fd, python_err = os.dup(2), io.StringIO()
+    with tempfile.TemporaryFile() as fd_err:
+        os.dup2(fd_err.fileno(), 2)
+        try:
+            with contextlib.redirect_stderr(python_err):
+                row = runner.run_notebook(source, work / "build")
+        finally:
+            os.dup2(saved_fd, 2)
+            os.close(saved_fd)
+            mp.undo()
+        fd_err.seek(0)
+        console = fd_err.read().decode("utf-8", "replace") + python_err.getvalue()
     assert row["ok"], row["error"]
-    return work / "build", raw["nb"], nbformat.read(work / "build" / source.name, as_version=4)
+    return work / "build", raw["nb"], nbformat.read(work / "build" / source.name, as_version=4), console
 
 
 def test_runner_keeps_warnings_but_not_tf_info_lines(runner_page) -> None:
-    out_dir, raw, stored = runner_page
+    out_dir, raw, stored, _ = runner_page
     first_raw, first, second = _stderr(raw.cells[1]), _stderr(stored.cells[1]), _stderr(stored.cells[2])
     # TF_CPP_MIN_LOG_LEVEL=1 reached the kernel: TensorFlow itself dropped the CPU-feature notice.
     assert "cpu_feature_guard" not in first_raw
@@ -164,8 +178,22 @@ def test_runner_keeps_warnings_but_not_tf_info_lines(runner_page) -> None:
     assert "oneDNN custom operations are on" not in html and TF_WARNING in html
 
 
+def test_runner_console_gets_no_tf_info_or_kernel_notices(runner_page) -> None:
+    """A kernel's own stderr (TensorFlow's C++ start-up lines, jupyter's notice about TCP) goes
+    through runner.kernel_console before the console; without it, `make course` printed a few
+    such lines for every notebook."""
+    console = runner_page[3]
+    assert not TF_INFO.search(console), console
+    assert "Kernel is running over TCP without encryption" not in console, console
+    kept = "E0000 00:00:1.5 12 solver.cc:7] a real error\n"
+    noisy = ("[IPKernelApp] WARNING | Kernel is running over TCP without encryption. All communication ...\n"
+             f"{NOTICE}\nI0000 00:00:1.5 12 port.cc:153] oneDNN custom operations are on.\n")
+    assert runner.kernel_console(noisy) == ""
+    assert runner.kernel_console(noisy + kept) == f"{NOTICE}\n{kept}"
+
+
 def test_pages_reference_only_local_files(runner_page, tmp_path: Path) -> None:
-    out_dir, _, _ = runner_page
+    out_dir, _, _, _ = runner_page
     _copy_chapter_05(tmp_path)
     site.build_site(tmp_path / "notebooks", tmp_path / "site")
     for page in (out_dir / "05_offline.html", tmp_path / "site" / "05_lstm.html"):
@@ -242,7 +270,7 @@ def _assert_typeset_offline(seen: dict, name: str) -> None:
 
 @needs_chromium
 def test_runner_page_typesets_maths_offline(runner_page) -> None:
-    out_dir, _, _ = runner_page
+    out_dir, _, _, _ = runner_page
     _assert_typeset_offline(_open_offline(out_dir / "05_offline.html", "offline_runner_page.png"), "runner page")
 
 

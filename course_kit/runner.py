@@ -25,8 +25,9 @@ figures in the notebooks are therefore measured one at a time (``--store`` force
 Kernels run with ``TF_CPP_MIN_LOG_LEVEL=1`` (unless set), and TensorFlow's INFO-level
 start-up lines are taken out of the outputs (:mod:`course_kit.tflog`); its warnings
 and errors stay. A kernel process's own stderr goes through the same filter (and loses
-jupyter's notice that it talks over TCP on localhost) before the console shows it. The HTML pages load MathJax from ``build/mathjax/``, which is copied
-next to them (:mod:`course_kit.pages`): they work offline.
+jupyter's notice that it talks over TCP on localhost) before the console shows it. The
+HTML pages load MathJax from ``build/mathjax/``, which is copied next to them
+(:mod:`course_kit.pages`): they work offline.
 """
 
 from __future__ import annotations

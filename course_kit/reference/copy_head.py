@@ -27,8 +27,8 @@ import numpy as np
 from keras import ops
 
 from course_utils.seq2seq.names import NAME_PATTERNS
-from course_utils.seq2seq.tokens import END, PAD, SPECIALS, START, UNK, decode_ids, encode
-from course_utils.seq2seq.translator import _copied_position
+from course_utils.seq2seq.tokens import END, PAD, SPECIALS, START, UNK, decode_ids
+from course_utils.seq2seq.translator import _copied_position, _cut_to_longest
 from course_utils.training import without_autotune
 
 __all__ = ["EPS", "VARIANTS", "CopyHead", "fit_copy_head", "gate_targets", "mix"]
@@ -158,7 +158,7 @@ class CopyHead(keras.Model):
         """Mean g on the pieces of each name in the references of :data:`NAME_PATTERNS` (teacher forcing)."""
         tok = self.translator.tokenizers()[1][0]
         pairs = [(en.format(name=n), de.format(name=n)) for en, de in NAME_PATTERNS for n in names]
-        src, tgt_in, _ = encode_pairs(self.translator, pairs)
+        src, tgt_in, _ = self.translator.teacher_forcing_ids(pairs)
         g, values = self.gates(src, tgt_in), []
         for row, ((_, de), name) in enumerate(zip(pairs, [n for _ in NAME_PATTERNS for n in names])):
             ref, piece = tok(de), tok(name)
@@ -166,15 +166,6 @@ class CopyHead(keras.Model):
             if at is not None:  # g at step t predicts tgt_out[t] = ref[t]
                 values += list(g[row, at: at + len(piece)])
         return float(np.mean(values))
-
-
-def encode_pairs(translator: Any, pairs: Sequence[tuple[str, str]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """src (N, S), tgt_in (N, T), tgt_out (N, T) as ``Translator.make_dataset`` makes them."""
-    tgt_tok = translator.tokenizers()[1][0]
-    src = translator.encode_source([s for s, _ in pairs])
-    tgt = encode([tgt_tok(t) for _, t in pairs], translator.target_vocab, translator.max_target_len + 1,
-                 add_start=True, add_end=True)
-    return src, np.where(tgt == END, PAD, tgt)[:, :-1], tgt[:, 1:]
 
 
 def copy_nll(y_true: Any, probs: Any) -> Any:
@@ -196,14 +187,13 @@ def _dataset(model: CopyHead, pairs: Sequence[tuple[str, str]], batch_size: int,
     """((src, tgt_in), (tgt_out, gate targets)), shuffled each epoch, each batch cut to its longest row."""
     import tensorflow as tf
 
-    src, tgt_in, tgt_out = encode_pairs(model.translator, pairs)
+    src, tgt_in, tgt_out = model.translator.teacher_forcing_ids(pairs)
     rule = "neighbour" if model.variant == "neighbour" else "occurs"
     gate = gate_targets(model.to_target[src], tgt_out, rule)
 
-    def cut(x: Any, y: Any) -> Any:
-        s = tf.reduce_max(tf.reduce_sum(tf.cast(tf.not_equal(x[0], PAD), tf.int32), axis=1))
-        t = tf.reduce_max(tf.reduce_sum(tf.cast(tf.not_equal(y[0], PAD), tf.int32), axis=1))
-        return (x[0][:, :s], x[1][:, :t]), (y[0][:, :t], y[1][:, :t])
+    def cut(x: Any, y: Any) -> Any:  # the Translator's own cut, the gate targets cut as tgt_out
+        inputs, tgt = _cut_to_longest(x, y[0])
+        return inputs, (tgt, y[1][:, :tf.shape(tgt)[1]])
 
     ds = tf.data.Dataset.from_tensor_slices(((src, tgt_in), (tgt_out, gate)))
     ds = ds.shuffle(len(pairs), seed=seed, reshuffle_each_iteration=True)

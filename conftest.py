@@ -18,16 +18,25 @@ sooner than one after the other. Two rules make that safe and quick:
   at the end (the Makefile passes ``--no-loadscope-reorder`` to keep this order). The
   optional deep dives (``notebooks/deep_dives/10a_*.ipynb``) are notebooks like the
   others: each is costed by its own id, ``10a``, apart from chapter ``10``.
+
+A deep dive that repeats its chapter's training (``07a`` trains chapter 07's two taggers again,
+with the chapter's settings) loads those models' shipped weights under nbval when the chapter's
+notebook runs in the same session, which trains and checks them live; the deep dive's own
+training still runs live (``pytest_runtest_setup`` below, ``course_kit.pretrained.repeated_points``).
 """
 
 from __future__ import annotations
 
+import functools
+import os
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from course_kit.runner import notebook_id, stated_seconds
+from course_kit import pretrained
+from course_kit.runner import is_deep_dive, notebook_id, stated_seconds
 from course_kit.tflog import quiet_tf_env
 from course_utils.paths import course_notebooks
 
@@ -69,3 +78,44 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | 
 
     return FileOrChapterScope(config, log)
 
+
+
+@functools.cache
+def _chapter_of(deep_dive: Path) -> Path | None:
+    chapters = [p for p in course_notebooks(deep_dive.parents[1]) if notebook_id(p) == notebook_id(deep_dive)[:2]]
+    return chapters[0] if chapters else None
+
+
+_LOADED: dict[Path, list[str]] = {}  # per deep dive, for this session
+
+
+def _loaded_here(item: pytest.Item) -> list[str]:
+    """The fallback points that a deep dive's nbval run loads instead of training: those it repeats
+    from its chapter, when the chapter's own notebook runs (live) in this session."""
+    path = Path(str(item.path))
+    if path.suffix != ".ipynb" or not is_deep_dive(path) or os.environ.get(pretrained.USE_ENV) == "1":
+        return []
+    if path not in _LOADED:
+        chapter = _chapter_of(path)
+        in_session = chapter is not None and any(Path(str(other.path)) == chapter for other in item.session.items)
+        _LOADED[path] = pretrained.repeated_points(path, chapter) if in_session else []
+    return _LOADED[path]
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_setup(item: pytest.Item) -> Iterator[None]:
+    """nbval starts a notebook's kernel while its first cell is set up, from this process's
+    environment: for a deep dive that repeats its chapter's training, ``$RECURRENT_PRETRAINED``
+    names those points then (and only then, so no other kernel sees it)."""
+    names = _loaded_here(item)
+    before = os.environ.get(pretrained.USE_ENV)
+    if names:
+        os.environ[pretrained.USE_ENV] = ",".join(names)
+    try:
+        yield
+    finally:
+        if names:
+            if before is None:
+                os.environ.pop(pretrained.USE_ENV, None)
+            else:
+                os.environ[pretrained.USE_ENV] = before

@@ -11,6 +11,11 @@ that very notebook (so the weights come from the same seeded code) and skips tra
 
     RECURRENT_PRETRAINED=1 make lab
 
+A comma-separated list of names loads those points only and trains the others
+(``RECURRENT_PRETRAINED=ch07_pos_bilstm,ch07_ner_bilstm``): ``make test`` does so for a deep dive
+that repeats its chapter's training (:func:`repeated_points`), since the chapter's own run in the
+same session already trains and checks those models live.
+
 The files are the course's one weight store (:mod:`course_utils.references.store`, shared
 with the reference models): ``weights/<name>.weights.h5`` holds the arrays (no pickle, no
 code) and ``weights/<name>.json`` the sidecar, with the SHA-256, the storage dtype, the
@@ -46,7 +51,7 @@ from course_utils.training import FitOutcome, fit_timed
 from .env import versions
 
 __all__ = ["FALLBACK_CALL", "FIX", "FORMAT", "SAVE_ENV", "STORE_DTYPES", "USE_ENV", "WEIGHTS_DIR", "available",
-           "fallback_fit", "fit_or_load", "fit_or_load_timed"]
+           "fallback_fit", "fit_or_load", "fit_or_load_timed", "repeated_points", "wants_shipped"]
 
 ROOT = repo_root()
 WEIGHTS_DIR = ROOT / "weights"
@@ -73,12 +78,41 @@ def available(name: str) -> bool:
     return weights.is_file() and meta.is_file()
 
 
+def wants_shipped(name: str) -> bool:
+    """Whether ``$RECURRENT_PRETRAINED`` asks for the shipped weights ``name``: ``1`` asks for every
+    fallback point, a comma-separated list of names for those only."""
+    value = os.environ.get(USE_ENV, "").strip()
+    return value == "1" or name in {part.strip() for part in value.split(",")}
+
+
+_WEIGHTS_LITERAL = re.compile(r"[\"'](ch\d\d_\w+)[\"']")  # how a notebook names a chapter's weights
+
+
+def _point_names(notebook: Path) -> set[str]:
+    """The shipped weights that a notebook's code names as string literals (``"ch07_pos_bilstm"``)."""
+    import nbformat
+
+    code = "\n".join(c.source for c in nbformat.read(notebook, as_version=4).cells if c.cell_type == "code")
+    return {n for n in _WEIGHTS_LITERAL.findall(code) if available(n)}
+
+
+def repeated_points(deep_dive: Path, chapter: Path) -> list[str]:
+    """The fallback points (shipped weights) that a deep dive and its chapter both name: the deep
+    dive repeats the chapter's training of those models, with the chapter's settings, so where the
+    chapter's run trains them live, the deep dive's run may load them (``07a`` and ``07``:
+    ``ch07_ner_bilstm`` and ``ch07_pos_bilstm``; ``07a``'s forward-only tagger is its own). Sorted."""
+    if not FALLBACK_CALL.search(deep_dive.read_text(encoding="utf-8")):
+        return []
+    return sorted(_point_names(deep_dive) & _point_names(chapter))
+
+
 def fit_or_load(model: Any, data: Any, epochs: int, name: str | None, store_dtype: str = "float32",
                 **fit_kwargs: Any) -> dict[str, list[float]]:
     """Train ``model`` on ``data`` (``model.fit(data, epochs=..., verbose=0, **fit_kwargs)``) and
-    return its history dict; or, when ``$RECURRENT_PRETRAINED`` is ``1`` and weights named
-    ``name`` are shipped, load them and return the stored history instead. ``name=None``
-    marks no fallback point: it always trains (and saves nothing).
+    return its history dict; or, when ``$RECURRENT_PRETRAINED`` asks for them (:func:`wants_shipped`:
+    ``1``, or a list that holds ``name``) and weights named ``name`` are shipped, load them and
+    return the stored history instead. ``name=None`` marks no fallback point: it always trains
+    (and saves nothing).
 
     With ``$RECURRENT_SAVE_FALLBACK=1`` (set by ``scripts/train_fallbacks.py``) the trained
     weights are saved as ``name``, floating-point arrays in ``store_dtype``."""
@@ -91,7 +125,7 @@ def fit_or_load_timed(model: Any, data: Any, epochs: int, name: str | None, stor
     _check_dtype(store_dtype)
     if name is not None:
         _paths(name)  # a bad name fails here, before any training
-    if name is not None and os.environ.get(USE_ENV) == "1":
+    if name is not None and wants_shipped(name):
         if not available(name):
             print(f"No pre-trained weights named {name!r} in {WEIGHTS_DIR}; training instead.")
         else:

@@ -115,6 +115,37 @@ def test_without_the_variable_it_trains(weights_dir: Path, monkeypatch: pytest.M
     assert len(history["loss"]) == 1
 
 
+def test_a_list_of_names_loads_those_and_trains_the_others(weights_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    x, y = np.random.default_rng(0).random((16, 4, 3)), np.random.default_rng(1).random((16, 1))
+    monkeypatch.setenv(pretrained.SAVE_ENV, "1")
+    for name in ("first", "second"):
+        pretrained.fit_or_load(_model(), x, 1, name, y=y)
+    monkeypatch.delenv(pretrained.SAVE_ENV)
+    monkeypatch.setenv(pretrained.USE_ENV, " second, other ")
+    assert [pretrained.wants_shipped(n) for n in ("first", "second", "other", "")] == [False, True, True, False]
+    assert not pretrained.fit_or_load_timed(_model(), x, 1, "first", y=y).loaded
+    assert pretrained.fit_or_load_timed(_model(), x, 1, "second", y=y).loaded
+    monkeypatch.setenv(pretrained.USE_ENV, "1")
+    assert pretrained.wants_shipped("first") and pretrained.fit_or_load_timed(_model(), x, 1, "first", y=y).loaded
+    monkeypatch.setenv(pretrained.USE_ENV, "0")
+    assert not pretrained.wants_shipped("first")
+
+
+def test_a_deep_dive_repeats_exactly_the_points_its_chapter_also_trains(tmp_path: Path) -> None:
+    """make test loads these in the deep dive's nbval run, where the chapter's run trains them live
+    (conftest.py): 07a repeats chapter 07's two taggers; its forward-only tagger is its own."""
+    notebooks = pretrained.ROOT / "notebooks"
+    chapter, dive = notebooks / "07_deep_and_bidirectional.ipynb", notebooks / "deep_dives" / "07a_inside_the_taggers.ipynb"
+    assert pretrained.repeated_points(dive, chapter) == ["ch07_ner_bilstm", "ch07_pos_bilstm"]
+    assert pretrained.repeated_points(notebooks / "deep_dives" / "06a_reference_models.ipynb",
+                                      notebooks / "06_gru.ipynb") == []  # trains nothing of chapter 06's
+    import nbformat
+
+    no_fit = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell('print("ch07_pos_bilstm")')])
+    nbformat.write(no_fit, tmp_path / "07b.ipynb")
+    assert pretrained.repeated_points(tmp_path / "07b.ipynb", chapter) == []  # names it, has no fallback point
+
+
 def test_no_name_always_trains_and_saves_nothing(weights_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(pretrained.USE_ENV, "1")
     monkeypatch.setenv(pretrained.SAVE_ENV, "1")

@@ -79,7 +79,6 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | 
     return FileOrChapterScope(config, log)
 
 
-
 @functools.cache
 def _chapter_of(deep_dive: Path) -> Path | None:
     chapters = [p for p in course_notebooks(deep_dive.parents[1]) if notebook_id(p) == notebook_id(deep_dive)[:2]]
@@ -110,7 +109,7 @@ def pytest_runtest_setup(item: pytest.Item) -> Iterator[None]:
     names = _loaded_here(item)
     before = os.environ.get(pretrained.USE_ENV)
     if names:
-        os.environ[pretrained.USE_ENV] = ",".join(names)
+        os.environ[pretrained.USE_ENV] = ",".join(filter(None, [before, *names]))  # with any the caller named
     try:
         yield
     finally:

@@ -82,7 +82,7 @@ def wants_shipped(name: str) -> bool:
     """Whether ``$RECURRENT_PRETRAINED`` asks for the shipped weights ``name``: ``1`` asks for every
     fallback point, a comma-separated list of names for those only."""
     value = os.environ.get(USE_ENV, "").strip()
-    return value == "1" or name in {part.strip() for part in value.split(",")}
+    return value == "1" or (bool(name) and name in {part.strip() for part in value.split(",")})
 
 
 _WEIGHTS_LITERAL = re.compile(r"[\"'](ch\d\d_\w+)[\"']")  # how a notebook names a chapter's weights

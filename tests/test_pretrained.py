@@ -129,6 +129,8 @@ def test_a_list_of_names_loads_those_and_trains_the_others(weights_dir: Path, mo
     assert pretrained.wants_shipped("first") and pretrained.fit_or_load_timed(_model(), x, 1, "first", y=y).loaded
     monkeypatch.setenv(pretrained.USE_ENV, "0")
     assert not pretrained.wants_shipped("first")
+    monkeypatch.delenv(pretrained.USE_ENV)
+    assert not pretrained.wants_shipped("first") and not pretrained.wants_shipped("")
 
 
 def test_a_deep_dive_repeats_exactly_the_points_its_chapter_also_trains(tmp_path: Path) -> None:

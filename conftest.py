@@ -27,7 +27,6 @@ training still runs live (``pytest_runtest_setup`` below, ``course_kit.pretraine
 
 from __future__ import annotations
 
-import functools
 import os
 import re
 from collections.abc import Iterator
@@ -79,12 +78,6 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | 
     return FileOrChapterScope(config, log)
 
 
-@functools.cache
-def _chapter_of(deep_dive: Path) -> Path | None:
-    chapters = [p for p in course_notebooks(deep_dive.parents[1]) if notebook_id(p) == notebook_id(deep_dive)[:2]]
-    return chapters[0] if chapters else None
-
-
 _LOADED: dict[Path, list[str]] = {}  # per deep dive, for this session
 
 
@@ -95,9 +88,10 @@ def _loaded_here(item: pytest.Item) -> list[str]:
     if path.suffix != ".ipynb" or not is_deep_dive(path) or os.environ.get(pretrained.USE_ENV) == "1":
         return []
     if path not in _LOADED:
-        chapter = _chapter_of(path)
-        in_session = chapter is not None and any(Path(str(other.path)) == chapter for other in item.session.items)
-        _LOADED[path] = pretrained.repeated_points(path, chapter) if in_session else []
+        in_session = {Path(str(other.path)) for other in item.session.items}
+        chapter = next((p for p in in_session if p.suffix == ".ipynb" and not is_deep_dive(p)
+                        and notebook_id(p) == notebook_id(path)[:2]), None)  # 07_... for 07a_...
+        _LOADED[path] = pretrained.repeated_points(path, chapter) if chapter else []
     return _LOADED[path]
 
 
@@ -107,14 +101,9 @@ def pytest_runtest_setup(item: pytest.Item) -> Iterator[None]:
     environment: for a deep dive that repeats its chapter's training, ``$RECURRENT_PRETRAINED``
     names those points then (and only then, so no other kernel sees it)."""
     names = _loaded_here(item)
-    before = os.environ.get(pretrained.USE_ENV)
-    if names:
-        os.environ[pretrained.USE_ENV] = ",".join(filter(None, [before, *names]))  # with any the caller named
-    try:
+    if not names:
         yield
-    finally:
-        if names:
-            if before is None:
-                os.environ.pop(pretrained.USE_ENV, None)
-            else:
-                os.environ[pretrained.USE_ENV] = before
+        return
+    with pytest.MonkeyPatch.context() as mp:  # with any points the caller named
+        mp.setenv(pretrained.USE_ENV, ",".join(filter(None, [os.environ.get(pretrained.USE_ENV), *names])))
+        yield

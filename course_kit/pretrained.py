@@ -88,11 +88,15 @@ def wants_shipped(name: str) -> bool:
 _WEIGHTS_LITERAL = re.compile(r"[\"'](ch\d\d_\w+)[\"']")  # how a notebook names a chapter's weights
 
 
-def _point_names(notebook: Path) -> set[str]:
-    """The shipped weights that a notebook's code names as string literals (``"ch07_pos_bilstm"``)."""
+def _code(notebook: Path) -> str:
+    """The source of a notebook's code cells, joined."""
     import nbformat
 
-    code = "\n".join(c.source for c in nbformat.read(notebook, as_version=4).cells if c.cell_type == "code")
+    return "\n".join(c.source for c in nbformat.read(notebook, as_version=4).cells if c.cell_type == "code")
+
+
+def _point_names(code: str) -> set[str]:
+    """The shipped weights that notebook code names as string literals (``"ch07_pos_bilstm"``)."""
     return {n for n in _WEIGHTS_LITERAL.findall(code) if available(n)}
 
 
@@ -101,9 +105,10 @@ def repeated_points(deep_dive: Path, chapter: Path) -> list[str]:
     dive repeats the chapter's training of those models, with the chapter's settings, so where the
     chapter's run trains them live, the deep dive's run may load them (``07a`` and ``07``:
     ``ch07_ner_bilstm`` and ``ch07_pos_bilstm``; ``07a``'s forward-only tagger is its own). Sorted."""
-    if not FALLBACK_CALL.search(deep_dive.read_text(encoding="utf-8")):
+    code = _code(deep_dive)
+    if not FALLBACK_CALL.search(code):
         return []
-    return sorted(_point_names(deep_dive) & _point_names(chapter))
+    return sorted(_point_names(code) & _point_names(_code(chapter)))
 
 
 def fit_or_load(model: Any, data: Any, epochs: int, name: str | None, store_dtype: str = "float32",

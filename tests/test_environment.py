@@ -175,3 +175,28 @@ def test_every_pin_is_installed_at_its_version() -> None:
         if have != version:
             wrong.append(f"{name}: pinned {version}, installed {have}")
     assert not wrong, "the environment differs from the pins; run `make setup` again:\n" + "\n".join(wrong)
+
+
+def test_the_stack_a_kernel_imports_is_compiled_to_bytecode() -> None:
+    """Every module a chapter's first cell imports from the installed packages has its bytecode
+    beside it. `make setup` asks uv to compile it (pip does by default); without it, where
+    PYTHONDONTWRITEBYTECODE is set, each kernel compiled TensorFlow's and Keras's sources again
+    on every start (about 10 s of each of the 46 kernel starts of `make test`)."""
+    import sysconfig
+
+    code = (
+        "import sys, keras, matplotlib.pyplot, numpy, pandas, sklearn\n"
+        "for module in list(sys.modules.values()):\n"
+        "    path = getattr(module, '__file__', None)\n"
+        "    if path and path.endswith('.py'):\n"
+        "        print(path)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    site = Path(sysconfig.get_paths()["purelib"]).resolve()
+    sources = [Path(line) for line in out.splitlines() if Path(line).resolve().is_relative_to(site)]
+    assert len(sources) > 500, f"expected the stack's modules from {site}, found {len(sources)}"
+    missing = [str(p) for p in sources if not Path(importlib.util.cache_from_source(str(p))).is_file()]
+    assert not missing, (
+        f"{len(missing)} of {len(sources)} modules have no bytecode, e.g. {missing[:3]}; compile them once: "
+        f"{sys.executable} -m compileall -q -j 0 {site}"
+    )

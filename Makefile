@@ -49,7 +49,7 @@ $(PY):
 # cache); where uv does not install or cannot install the stack (it reads no pip.conf, so a
 # private mirror is pip's job), pip does; INSTALLER=pip goes straight to pip. Both read the same
 # requirements.txt, and tests/test_environment.py checks the installed versions against it.
-# uv compiles the packages to bytecode as pip does (--compile-bytecode, about 35 s on 2 cores):
+# uv compiles the packages to bytecode as pip does (--compile-bytecode: about 17 s more setup on 2 cores);
 # without it, where PYTHONDONTWRITEBYTECODE is set, every kernel compiles TensorFlow's and
 # Keras's sources again on start (measured: 16.8 s to import a chapter's modules, 6.6 s with it).
 UV_VERSION := 0.13.9

@@ -51,7 +51,7 @@ $(PY):
 # requirements.txt, and tests/test_environment.py checks the installed versions against it.
 # uv compiles the packages to bytecode as pip does (--compile-bytecode: about 17 s more setup on 2 cores);
 # without it, where PYTHONDONTWRITEBYTECODE is set, every kernel compiles TensorFlow's and
-# Keras's sources again on start (measured: 16.8 s to import a chapter's modules, 6.6 s with it).
+# Keras's sources again on start (measured: 16.8 s to import a chapter's modules, 6.3 to 6.9 s with it).
 UV_VERSION := 0.13.9
 INSTALLER ?= uv
 $(STAMP): $(PY) requirements.txt requirements-corpora.txt pyproject.toml

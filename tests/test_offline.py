@@ -38,10 +38,11 @@ FINISHED = "offline script: every step ran"
 # the network, so it is run once more, from scratch, and a second failure fails:
 # - strace itself fails this way after the traced script has passed, when a traced process is killed
 #   during a stop (seen once in CI, 2026-12-01, as the notebooks' kernels shut down);
-# - a process starts with strace's seccomp filter but without strace attached, and every system call
-#   that the filter hands to strace, execve among them, fails with ENOSYS ("Function not implemented"):
-#   seen once, 2026-12-08, when nbval started chapter 00's kernel (chapter 01's, right after, started).
-#   Only a seccomp filter without its tracer makes execve fail so: no network failure looks like this.
+# - strace loses a process while the script runs (the same PTRACE_LISTEN error), and that process goes on
+#   with strace's seccomp filter but no tracer: every system call that the filter hands to strace,
+#   execve among them, then fails with ENOSYS ("Function not implemented"). Seen once in a fresh clone,
+#   2026-12-08, when nbval started chapter 00's kernel (chapter 01's, right after, passed). Only a
+#   seccomp filter without its tracer makes execve fail so: no network failure looks like this.
 _STRACE_RACE = re.compile(r"^strace: ptrace\(PTRACE_LISTEN,pid:\d+,sig:\d+\): Input/output error$")
 _NO_TRACER = re.compile(r"\[Errno 38\] Function not implemented")
 

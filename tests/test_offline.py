@@ -74,6 +74,8 @@ def _why_not() -> str | None:
     return None
 
 
+_WHY_NOT = _why_not()  # once: it starts `unshare -n true`
+
 _INET = re.compile(r'(connect|sendto|sendmsg)\(.*?sa_family=AF_INET6?,.*?(?:inet_addr\("([^"]+)"\)|inet_pton\(AF_INET6, "([^"]+)")')
 
 
@@ -103,7 +105,7 @@ def test_only_strace_artefacts_run_the_offline_script_again() -> None:
     assert _strace_artefact(1, passed, "", traced=True) is None  # the script passed, strace said nothing: not strace
 
 
-@pytest.mark.skipif(_why_not() is not None, reason=f"offline proof skipped: {_why_not()}")
+@pytest.mark.skipif(_WHY_NOT is not None, reason=f"offline proof skipped: {_WHY_NOT}")
 def test_data_and_chapters_run_without_network(tmp_path: Path) -> None:
     network_log, strace_log = tmp_path / "network.jsonl", tmp_path / "strace.log"
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(HOOK_DIR), os.environ.get("PYTHONPATH")])),

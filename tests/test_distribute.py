@@ -8,6 +8,10 @@ and leave no process behind.
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -18,6 +22,7 @@ from course_utils import distribute as d
 
 SMALL = {"epochs": 3, "train_chars": 25_000, "eval_chars": 5_000, "units": 32, "global_batch": 64}
 RUN_TIMEOUT_S = 90
+ROOT = Path(__file__).resolve().parents[1]
 LOSS_TOL = 1e-3  # nats/char; measured differences are about 1e-6 (summation order of the all-reduce)
 
 
@@ -206,13 +211,33 @@ def test_a_run_past_its_timeout_is_killed(tmp_path: Path) -> None:
     _no_worker_left(err.value.pids, tmp_path)
 
 
-def test_command_line_trains_with_a_strategy_and_explains_bad_arguments(capsys: pytest.CaptureFixture[str]) -> None:
+def test_command_line_trains_with_a_strategy_and_explains_bad_arguments(capsys: pytest.CaptureFixture[str],
+                                                                       tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # where the command's default run folder goes
     with pytest.raises(SystemExit):
         d.main(["train", "--strategy", "mirrored", "--replicas", "3", "--global-batch", "64"])
     assert "does not split evenly over 3 replicas" in capsys.readouterr().err
+    assert not list(tmp_path.iterdir()), "a refused command left a run folder behind"
     with pytest.raises(SystemExit):
         d.main(["train", "--strategy", "horovod"])
     assert "invalid choice" in capsys.readouterr().err
     assert d.main(["train", "--strategy", "one", "--epochs", "1", "--train-chars", "6400", "--units", "16"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["strategy"] == "one" and len(out["losses"]) == 1 and out["eval_loss"] > 0
+    run_dir = Path(out["run_dir"])
+    assert run_dir.parent == tmp_path and (run_dir / "worker0.jsonl").is_file(), "the printed run folder is not kept"
+
+
+def test_default_run_folders_are_new_and_go_when_the_process_exits(tmp_path: Path) -> None:
+    """A notebook that trains without naming a folder leaves nothing behind once its kernel exits."""
+    code = ("from course_utils.distribute.launcher import new_run_dir\n"
+            "a, b = new_run_dir('one'), new_run_dir('mirrored')\n"
+            "assert a.is_dir() and b.is_dir() and not any(a.iterdir()) and a != b and a.parent == b.parent\n"
+            "print(a, b)")
+    out = subprocess.run([sys.executable, "-c", code], env=os.environ | {"TMPDIR": str(tmp_path)}, cwd=ROOT,
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    a, b = map(Path, out.stdout.split())
+    assert a.parent.parent == tmp_path and a.parent.name.startswith("a1_runs_") and a.name.startswith("one_")
+    assert not list(tmp_path.iterdir()), f"left behind after the process exited: {list(tmp_path.iterdir())}"

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import sys
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -37,7 +38,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     train.add_argument("--replicas", type=int, default=None, help="default 1 for 'one', else 2")
     train.add_argument("--timeout", type=float, default=300.0, help="seconds before every worker is killed")
     train.add_argument("--restarts", type=int, default=0, help="restarts allowed after a worker crash")
-    train.add_argument("--run-dir", type=Path, default=None, help="an empty folder (default: a new temporary one)")
+    train.add_argument("--run-dir", type=Path, default=None, help="an empty folder (default: a new temporary one, kept)")
     for name in ("epochs", "units", "global_batch", "train_chars", "seq_len"):
         train.add_argument(f"--{name.replace('_', '-')}", type=int, default=None)
     train.add_argument("--cell", choices=CELLS, default=None, help="the recurrent layer (default: simple)")
@@ -45,10 +46,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     opts = parser.parse_args(args)
     settings = {k: v for k, v in vars(opts).items()
                 if k in RunConfig.__dataclass_fields__ and k not in ("strategy", "replicas") and v is not None}
+    run_dir = opts.run_dir or Path(tempfile.mkdtemp(prefix=f"a1_{opts.strategy}_"))  # kept: its path is printed
     try:
-        result = train_char_lm(opts.strategy, opts.replicas, run_dir=opts.run_dir, timeout_s=opts.timeout,
+        result = train_char_lm(opts.strategy, opts.replicas, run_dir=run_dir, timeout_s=opts.timeout,
                                restarts=opts.restarts, **settings)
     except (ValueError, TypeError) as err:
+        if opts.run_dir is None:
+            run_dir.rmdir()  # still empty: the settings were refused before the run started
         parser.error(str(err))
     print(json.dumps({"strategy": opts.strategy, "replicas": result.config.replicas, "losses": result.losses,
                       "eval_loss": result.eval_loss, "seconds_per_epoch": result.seconds_per_epoch(),

@@ -15,6 +15,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import asdict
@@ -26,7 +27,7 @@ from ..validate import finite_number, int_in_range
 from .cluster import local_cluster, tf_config
 from .config import RunConfig, RunResult
 
-__all__ = ["RunTimeout", "WorkerFailed", "launch", "processes_alive", "train_char_lm"]
+__all__ = ["RunTimeout", "WorkerFailed", "launch", "new_run_dir", "processes_alive", "train_char_lm"]
 
 
 class WorkerFailed(RuntimeError):
@@ -204,13 +205,27 @@ def train_char_lm(strategy: str = "one", replicas: int | None = None, run_dir: s
     """Train chapter 03's character model with ``strategy`` (``"one"``, ``"mirrored"`` or
     ``"multi_worker"``) on ``replicas`` model copies (default 1 for "one", else 2), through
     :func:`launch`; ``settings`` are :class:`RunConfig` fields (``epochs``, ``units``, ...).
-    The same code trains on one device, on several devices, or on several processes."""
+    The same code trains on one device, on several devices, or on several processes.
+
+    ``run_dir`` receives the run's logs and checkpoints; by default a new folder that is
+    removed when this Python process (the notebook's kernel) exits (:func:`new_run_dir`):
+    pass a folder of your own to keep them."""
     if replicas is None:
         replicas = 1 if strategy == "one" else 2
     config = RunConfig(strategy=strategy, replicas=replicas, **settings)
-    if run_dir is None:
-        import tempfile
+    return launch(config, new_run_dir(strategy) if run_dir is None else run_dir, timeout_s=timeout_s,
+                  restarts=restarts)
 
-        run_dir = tempfile.mkdtemp(prefix=f"a1_{strategy}_")
-    return launch(config, run_dir, timeout_s=timeout_s, restarts=restarts)
+
+_RUNS: tempfile.TemporaryDirectory[str] | None = None  # made on the first default run
+
+
+def new_run_dir(strategy: str) -> Path:
+    """A new empty folder for one run, inside one temporary folder per process (``a1_runs_*``)
+    that Python deletes when the process exits, so that running a notebook again and again
+    leaves nothing behind in the temporary directory."""
+    global _RUNS
+    if _RUNS is None:
+        _RUNS = tempfile.TemporaryDirectory(prefix="a1_runs_")
+    return Path(tempfile.mkdtemp(prefix=f"{strategy}_", dir=_RUNS.name))
 

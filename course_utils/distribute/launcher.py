@@ -10,6 +10,7 @@ the appendix makes.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import signal
@@ -217,15 +218,15 @@ def train_char_lm(strategy: str = "one", replicas: int | None = None, run_dir: s
                   restarts=restarts)
 
 
-_RUNS: tempfile.TemporaryDirectory[str] | None = None  # made on the first default run
+@functools.cache
+def _runs_folder() -> tempfile.TemporaryDirectory[str]:
+    """This process's folder of default runs, made on the first one; Python deletes it at exit."""
+    return tempfile.TemporaryDirectory(prefix="a1_runs_")
 
 
 def new_run_dir(strategy: str) -> Path:
     """A new empty folder for one run, inside one temporary folder per process (``a1_runs_*``)
     that Python deletes when the process exits, so that running a notebook again and again
     leaves nothing behind in the temporary directory."""
-    global _RUNS
-    if _RUNS is None:
-        _RUNS = tempfile.TemporaryDirectory(prefix="a1_runs_")
-    return Path(tempfile.mkdtemp(prefix=f"{strategy}_", dir=_RUNS.name))
+    return Path(tempfile.mkdtemp(prefix=f"{strategy}_", dir=_runs_folder().name))
 
